@@ -1,0 +1,1 @@
+"""cuishou-guard service layer: pipeline, fusion, readers, reports, API and CLI."""
