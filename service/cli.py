@@ -9,9 +9,12 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from classifier.commands import register as register_training_commands
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="催收合规卫士 cuishou-guard: find unlawful debt-collection conduct and build evidence.")
 err = Console(stderr=True)
+register_training_commands(app)
 
 
 @app.command()

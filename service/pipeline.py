@@ -45,7 +45,8 @@ def analyze_findings(text: str, channel: str | None = None, *, use_model: bool =
     if predictor is not None:
         scores = predictor.scores(text)
         policy = predictor.policy
-        model_findings = predictor.localize(text, scores, when=when)
+        model_findings = predictor.localize(text, scores, when=when,
+                                            skip=frozenset(f.label for f in rule_findings))
     labels, findings = fuse(rule_findings, scores, model_findings, policy)
     return {"labels": labels, "scores": scores, "findings": findings, "vetoed": scan.vetoed}
 
