@@ -105,7 +105,8 @@ def train(args: TrainArgs, progress: bool = True) -> dict:
     model = _load_model(args, len(tok.vocab)).to(device)
     y = train_split.y
     pos = y.sum(0)
-    pos_weight = torch.tensor(np.clip((len(y) - pos) / np.maximum(pos, 1), 1.0, 6.0) ** 0.5, device=device)
+    pos_weight = torch.tensor(np.clip((len(y) - pos) / np.maximum(pos, 1), 1.0, 6.0) ** 0.5, dtype=torch.float32,
+                              device=device)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = (len(train_split.texts) + args.batch_size - 1) // args.batch_size

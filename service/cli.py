@@ -45,7 +45,8 @@ def analyze(
     rules_only: bool = typer.Option(False, "--rules-only", help="skip the classifier"),
 ) -> None:
     """Analyse one message and print a readable, colored result."""
-    from service.pipeline import InputError, analyze as run_analyze
+    from service.pipeline import InputError
+    from service.pipeline import analyze as run_analyze
     from service.render_console import render_analysis
 
     if text == "-":
@@ -64,6 +65,114 @@ def analyze(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+
+from typing import Annotated  # noqa: E402  (kept with the commands below, which are appended to this file)
+
+from rich.markup import escape  # noqa: E402
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on stderr (no markup, no wrapping) and return the exit-2 exception to raise."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _read_input_file(path: Path) -> bytes:
+    """The bytes of an input file, or exit 2 with a message on stderr."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+@app.command()
+def transcript(
+    file: Annotated[Path, typer.Argument(help="transcript: .txt with speaker prefixes, .srt, .vtt or .json")],
+    fmt: Annotated[str, typer.Option("--format", help="auto | txt | srt | vtt | json")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="print the CONTRACT §2 object as JSON")] = False,
+    collector: Annotated[str | None, typer.Option(
+        "--collector", help="speaker label of the collector (overrides inference)")] = None,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="skip the classifier")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="add explanations to every finding")] = False,
+) -> None:
+    """Analyse a call transcript turn by turn (CONTRACT §2); only the collector's words count as violations."""
+    from service.readers.transcript import TranscriptError
+    from service.render_calls import render_transcript
+    from service.transcript import analyze_transcript
+
+    data = _read_input_file(file)
+    try:
+        result = analyze_transcript(data, fmt, collector, use_model=not rules_only, verbose=verbose)
+    except TranscriptError as exc:
+        raise _fail(f"{file}: {exc}") from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        render_transcript(result, Console())
+
+
+@app.command()
+def contacts(
+    file: Annotated[Path, typer.Argument(help="contact log: {\"contacts\": [...]} JSON, or a CSV call log")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the CONTRACT §3 object as JSON")] = False,
+    tz: Annotated[str, typer.Option("--tz", help="local time zone (IANA name or +08:00)")] = "Asia/Shanghai",
+    night_start: Annotated[str, typer.Option("--night-start", help="quiet window start, local time")] = "22:00",
+    night_end: Annotated[str, typer.Option("--night-end", help="quiet window end, local time")] = "08:00",
+    max_connected: Annotated[int | None, typer.Option(
+        "--max-connected", help="connected calls allowed per day (default 3)")] = None,
+    max_unanswered: Annotated[int | None, typer.Option(
+        "--max-unanswered", help="unanswered attempts allowed per number per day (default 6)")] = None,
+    burst_count: Annotated[int | None, typer.Option(
+        "--burst-count", help="contacts that make a burst (default 5)")] = None,
+    burst_minutes: Annotated[int | None, typer.Option(
+        "--burst-minutes", help="burst window in minutes (default 30)")] = None,
+    rotation_numbers: Annotated[int | None, typer.Option(
+        "--rotation-numbers", help="distinct calling numbers in a day that count as rotation (default 4)")] = None,
+    max_per_day: Annotated[int | None, typer.Option(
+        "--max-per-day", help="contacts allowed per day (default: no cap)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto | json | csv")] = "auto",
+) -> None:
+    """Analyse a contact log (CONTRACT §3): night contacts, daily caps, bursts and number rotation."""
+    from service.contact_log import analyze_contacts
+    from service.readers.contacts import ContactLogError
+    from service.render_calls import render_contacts
+
+    data = _read_input_file(file)
+    try:
+        result = analyze_contacts(data, tz, night_start, night_end, fmt=fmt,
+                                  max_connected_calls_per_day=max_connected,
+                                  max_unanswered_per_number_per_day=max_unanswered, burst_count=burst_count,
+                                  burst_minutes=burst_minutes, rotation_numbers_per_day=rotation_numbers,
+                                  max_contacts_per_day=max_per_day)
+    except ContactLogError as exc:
+        raise _fail(f"{file}: {exc}") from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        render_contacts(result, Console())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="bind address (default CUISHOU_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="port (default CUISHOU_PORT or 8000)")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help="SQLAlchemy URL of the case store (default: SQLite under CUISHOU_DATA_DIR)")] = None,
+    log_level: Annotated[str | None, typer.Option("--log-level", help="debug | info | warning | error")] = None,
+) -> None:
+    """Start the HTTP API and web page (CONTRACT §4); OpenAPI docs at /docs."""
+    import uvicorn
+
+    from service.api.app import create_app
+    from service.settings import get_settings
+
+    overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
+                                   "log_level": log_level}.items() if v is not None}
+    settings = get_settings().model_copy(update=overrides)
+    err.print(f"cuishou-guard API on http://{settings.host}:{settings.port} (docs at /docs)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
 
 
 if __name__ == "__main__":
