@@ -12,8 +12,8 @@ from rules.findings import VIOLATION_LABELS
 
 def evaluate_split(split: str, data_dir: Path, model_dir: Path) -> dict:
     """Metrics of the three systems on ``split`` using the ONNX artifact in ``model_dir``."""
-    from service.fuse import fuse
     from rules.engine import get_engine
+    from service.fuse import fuse
 
     data = load_split(data_dir, split)
     predictor = Predictor(model_dir)

@@ -22,6 +22,7 @@ from rules.legal import load_catalog
 from service.fuse import FusionPolicy
 
 DEFAULT_ARTIFACT = ARTIFACTS / "default"
+MAX_WINDOWS = 256  # long texts: at most this many model windows are scored
 _CLAUSE = re.compile(r"[^。！？；!?;\n，,]+[。！？；!?;\n，,]*")
 
 
@@ -34,11 +35,12 @@ class Predictor:
         self.artifact_dir = Path(artifact_dir)
         self.labels: list[str] = json.loads((self.artifact_dir / "labels.json").read_text(encoding="utf-8"))
         thresholds = json.loads((self.artifact_dir / "thresholds.json").read_text(encoding="utf-8"))
-        self.policy = FusionPolicy(thresholds=thresholds["fused"])
+        self.policy = FusionPolicy(thresholds=thresholds["fused"], rule_floor=thresholds.get("rule_floor", 0.0),
+                                   rule_keep_confidence=thresholds.get("rule_keep_confidence", 0.9))
         self.model_thresholds: dict[str, float] = thresholds["model"]
         self.tokenizer = CharTokenizer.load(self.artifact_dir)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("CUISHOU_MODEL_THREADS", "1"))
+        opts.intra_op_num_threads = threads or int(os.environ.get("CUISHOU_MODEL_THREADS", str(min(2, os.cpu_count() or 1))))
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(self.artifact_dir / "model.onnx"), opts,
@@ -62,9 +64,37 @@ class Predictor:
             out[idx] = self.probs([texts[i] for i in idx])
         return out
 
+    def needs_windows(self, text: str) -> bool:
+        """True when the text is longer than one model window (it is then scored window by window)."""
+        size = self.tokenizer.max_length - 2
+        return len(text) > size and len(self.tokenizer.prepare(text)) > size
+
+    def windows(self, text: str) -> list[str]:
+        """Consecutive pieces of at most one model window, cut at clause ends where possible (capped)."""
+        size = self.tokenizer.max_length - 2
+        pieces: list[str] = []
+        current = ""
+        for m in _CLAUSE.finditer(text):
+            clause = m.group()
+            while len(clause) > size:
+                pieces.append(clause[:size])
+                clause = clause[size:]
+            if len(current) + len(clause) > size and current:
+                pieces.append(current)
+                current = ""
+            current += clause
+            if len(pieces) >= MAX_WINDOWS:
+                break
+        if current and len(pieces) < MAX_WINDOWS:
+            pieces.append(current)
+        return pieces or [text[:size]]
+
     def scores(self, text: str) -> dict[str, float]:
-        """The model's probability per violation label for one text."""
-        row = self.probs([text])[0]
+        """The model's probability per violation label for one text (max over windows for long texts)."""
+        if self.needs_windows(text):
+            row = self.probs_batched(self.windows(text)).max(axis=0)
+        else:
+            row = self.probs([text])[0]
         return {lab: float(p) for lab, p in zip(self.labels, row, strict=True)}
 
     def localize(self, text: str, scores: dict[str, float], *, when: date | None = None,
@@ -75,9 +105,10 @@ class Predictor:
         if not wanted:
             return {}
         clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text) if text[m.start():m.end()].strip()]
+        clauses = clauses[:MAX_WINDOWS * 4]
         if not clauses:
             clauses = [(0, len(text))]
-        clause_probs = self.probs([text[s:e] for s, e in clauses]) if len(clauses) > 1 else None
+        clause_probs = self.probs_batched([text[s:e] for s, e in clauses]) if len(clauses) > 1 else None
         catalog = load_catalog()
         out = {}
         for lab in wanted:

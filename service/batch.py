@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.pipeline import InputError, analyze
+from rules.findings import CHANNELS
+from service.pipeline import MAX_TEXT_CHARS, analyze, analyze_many_findings, to_contract
+
+BATCH_SIZE = 64
 
 
 class BatchInputError(OSError):
@@ -36,31 +39,59 @@ def decode_line(raw: bytes) -> str:
         raise ValueError("line is neither UTF-8 nor GB18030 text") from exc
 
 
-def classify_record(raw: bytes, line_no: int, *, use_model: bool = True, verbose: bool = False) -> dict[str, Any]:
-    """Classify one raw JSONL line; every failure becomes ``{"id", "error"}`` instead of an exception."""
+def parse_record(raw: bytes, line_no: int) -> tuple[Any, str, str | None]:
+    """Decode and validate one JSONL line into (id, text, channel); raise ValueError naming the line."""
     record_id: Any = None
     try:
         line = decode_line(raw)
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+            raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
         if not isinstance(obj, dict):
-            raise ValueError(f"line {line_no}: expected a JSON object, got {type(obj).__name__}")
+            raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
         record_id = obj.get("id")
         if "text" not in obj:
-            raise ValueError(f"line {line_no}: missing field 'text'")
+            raise ValueError("missing field 'text'")
         text = obj["text"]
         if not isinstance(text, str):
-            raise ValueError(f"line {line_no}: 'text' must be a string")
-        channel = obj.get("channel")
-        result = analyze(text, channel if channel else None, use_model=use_model, verbose=verbose)
-        return {"id": record_id, **result}
-    except (ValueError, InputError) as exc:
-        msg = str(exc)
-        if not msg.startswith("line "):
-            msg = f"line {line_no}: {msg}"
-        return {"id": record_id, "error": msg}
+            raise ValueError("'text' must be a string")
+        channel = obj.get("channel") or None
+        if channel is not None and channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+        if len(text) > MAX_TEXT_CHARS:
+            raise ValueError(f"text too long: {len(text)} characters (limit {MAX_TEXT_CHARS})")
+        return record_id, text, channel
+    except ValueError as exc:
+        raise RecordError(record_id, f"line {line_no}: {exc}") from exc
+
+
+class RecordError(ValueError):
+    """One unreadable line; carries the record id when it was readable."""
+
+    def __init__(self, record_id: Any, message: str) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+
+
+def classify_record(raw: bytes, line_no: int, *, use_model: bool = True, verbose: bool = False) -> dict[str, Any]:
+    """Classify one raw JSONL line; every failure becomes ``{"id", "error"}`` instead of an exception."""
+    try:
+        record_id, text, channel = parse_record(raw, line_no)
+    except RecordError as exc:
+        return {"id": exc.record_id, "error": str(exc)}
+    return {"id": record_id, **analyze(text, channel, use_model=use_model, verbose=verbose)}
+
+
+def _flush(pending: list[tuple[Any, str]], out, stats: BatchStats, *, use_model: bool, verbose: bool) -> None:
+    texts = [text for _, text in pending]
+    results = analyze_many_findings(texts, use_model=use_model, debug=verbose)
+    for (record_id, _), result in zip(pending, results, strict=True):
+        row = {"id": record_id, **to_contract(result, verbose)}
+        if row["labels"] != ["compliant"]:
+            stats.flagged += 1
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    pending.clear()
 
 
 def _iter_lines(path: Path) -> Iterator[bytes]:
@@ -89,6 +120,7 @@ def classify_file(input_path: Path, output_path: Path, *, use_model: bool = True
         task = progress.add_task("classifying", total=total)
         progress.start()
     tmp = output_path.with_name(output_path.name + ".part")
+    pending: list[tuple[Any, str]] = []
     try:
         with tmp.open("w", encoding="utf-8") as out:
             for line_no, raw in enumerate(_iter_lines(input_path), start=1):
@@ -96,13 +128,18 @@ def classify_file(input_path: Path, output_path: Path, *, use_model: bool = True
                     progress.advance(task, len(raw) + 1)
                 if not raw.strip():
                     continue
-                result = classify_record(raw, line_no, use_model=use_model, verbose=verbose)
                 stats.lines += 1
-                if "error" in result:
+                try:
+                    record_id, text, _ = parse_record(raw, line_no)
+                except RecordError as exc:
+                    _flush(pending, out, stats, use_model=use_model, verbose=verbose)
                     stats.errors += 1
-                elif result["labels"] != ["compliant"]:
-                    stats.flagged += 1
-                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    out.write(json.dumps({"id": exc.record_id, "error": str(exc)}, ensure_ascii=False) + "\n")
+                    continue
+                pending.append((record_id, text))
+                if len(pending) >= BATCH_SIZE:
+                    _flush(pending, out, stats, use_model=use_model, verbose=verbose)
+            _flush(pending, out, stats, use_model=use_model, verbose=verbose)
         tmp.replace(output_path)
     finally:
         if progress is not None:

@@ -21,7 +21,7 @@ class FusionPolicy:
     """Thresholds that decide how model scores combine with rule findings."""
 
     thresholds: dict[str, float] = field(default_factory=dict)
-    rule_floor: float = 0.02
+    rule_floor: float = 0.0
     rule_keep_confidence: float = 0.9
 
 

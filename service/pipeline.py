@@ -26,35 +26,58 @@ def _model():
     return get_predictor()
 
 
-def analyze_findings(text: str, channel: str | None = None, *, use_model: bool = True,
-                     when: date | None = None, debug: bool = False) -> dict[str, Any]:
-    """Analyse one text; returns labels, scores, `Finding` objects and (debug) vetoed candidates."""
+def _validate(text: Any, channel: str | None) -> None:
     if not isinstance(text, str):
         raise InputError("`text` must be a string")
     if channel is not None and channel not in CHANNELS:
         raise InputError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(f"text too long: {len(text)} characters (limit {MAX_TEXT_CHARS})")
-    nt = normalize(text)
-    scan = get_engine().scan(text, debug=debug, normalized=nt, when=when)
-    rule_findings = scan.findings
-    predictor = _model() if use_model and text.strip() else None
-    scores: dict[str, float] = {}
+
+
+def _combine(text: str, predictor, scores: dict[str, float], *, when: date | None,
+             debug: bool) -> dict[str, Any]:
+    scan = get_engine().scan(text, debug=debug, normalized=normalize(text), when=when)
     model_findings: dict[str, Finding] = {}
     policy = None
-    if predictor is not None:
-        scores = predictor.scores(text)
+    if predictor is not None and scores:
         policy = predictor.policy
         model_findings = predictor.localize(text, scores, when=when,
-                                            skip=frozenset(f.label for f in rule_findings))
-    labels, findings = fuse(rule_findings, scores, model_findings, policy)
+                                            skip=frozenset(f.label for f in scan.findings))
+    labels, findings = fuse(scan.findings, scores, model_findings, policy)
     return {"labels": labels, "scores": scores, "findings": findings, "vetoed": scan.vetoed}
 
 
-def analyze(text: str, channel: str | None = None, *, use_model: bool = True,
-            verbose: bool = False) -> dict[str, Any]:
-    """The CONTRACT §1 classify object for one text (without ``id``)."""
-    result = analyze_findings(text, channel, use_model=use_model, debug=verbose)
+def analyze_findings(text: str, channel: str | None = None, *, use_model: bool = True,
+                     when: date | None = None, debug: bool = False) -> dict[str, Any]:
+    """Analyse one text; returns labels, scores, `Finding` objects and (debug) vetoed candidates."""
+    _validate(text, channel)
+    predictor = _model() if use_model and text.strip() else None
+    scores = predictor.scores(text) if predictor is not None else {}
+    return _combine(text, predictor, scores, when=when, debug=debug)
+
+
+def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: date | None = None,
+                          debug: bool = False) -> list[dict[str, Any]]:
+    """Like `analyze_findings` for many texts, scoring them with the model in length-sorted batches."""
+    for text in texts:
+        _validate(text, None)
+    predictor = _model() if use_model else None
+    if predictor is None:
+        return [_combine(t, None, {}, when=when, debug=debug) for t in texts]
+    short = [i for i, t in enumerate(texts) if t.strip() and not predictor.needs_windows(t)]
+    probs = predictor.probs_batched([texts[i] for i in short])
+    scores: list[dict[str, float]] = [{} for _ in texts]
+    for i, row in zip(short, probs, strict=True):
+        scores[i] = {lab: float(p) for lab, p in zip(predictor.labels, row, strict=True)}
+    for i, t in enumerate(texts):
+        if t.strip() and not scores[i]:
+            scores[i] = predictor.scores(t)
+    return [_combine(t, predictor, sc, when=when, debug=debug) for t, sc in zip(texts, scores, strict=True)]
+
+
+def to_contract(result: dict[str, Any], verbose: bool = False) -> dict[str, Any]:
+    """The CONTRACT §1 classify object (without ``id``) from an analysis with `Finding` objects."""
     out = {
         "labels": result["labels"],
         "scores": {k: round(v, 4) for k, v in result["scores"].items()},
@@ -63,3 +86,9 @@ def analyze(text: str, channel: str | None = None, *, use_model: bool = True,
     if verbose:
         out["vetoed"] = result["vetoed"]
     return out
+
+
+def analyze(text: str, channel: str | None = None, *, use_model: bool = True,
+            verbose: bool = False) -> dict[str, Any]:
+    """The CONTRACT §1 classify object for one text (without ``id``)."""
+    return to_contract(analyze_findings(text, channel, use_model=use_model, debug=verbose), verbose)
