@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AUTHORED = HERE / "authored" / "messages"
+HELDOUT = HERE / "heldout"  # blind set written after the rules and model were built; evaluation only
 OUT = HERE / "build"
 LABELS = ("threat_violence", "insult_abuse", "third_party_contact", "privacy_exposure",
           "impersonation_false_authority", "home_visit_stalking", "harassment_frequency", "illegal_fees",
@@ -123,6 +124,13 @@ def max_cross_split_similarity(items: list[dict]) -> float:
         if items[i]["split"] != items[j]["split"]:
             best = max(best, sim)
     return best
+
+
+def _max_similarity_between(a: list[dict], b: list[dict]) -> float:
+    """Largest 5-gram Jaccard between an item of ``a`` and an item of ``b``."""
+    texts = [x["text"] for x in a] + [x["text"] for x in b]
+    n = len(a)
+    return max((sim for i, j, sim in similar_pairs(texts, 0.2) if (i < n) != (j < n)), default=0.0)
 
 
 def cluster_groups(items: list[dict]) -> dict[str, str]:
@@ -290,6 +298,15 @@ def build(out_dir: Path = OUT, seed: int = 13) -> dict:
         for x in augmented:
             fh.write(json.dumps({k: x.get(k) for k in (*fields, "augmented")}, ensure_ascii=False) + "\n")
     stats = compute_stats(items, augmented)
+    if HELDOUT.exists() and any(HELDOUT.glob("*.jsonl")):
+        heldout = load_authored(HELDOUT)
+        with (out_dir / "heldout.jsonl").open("w", encoding="utf-8") as fh:
+            for x in heldout:
+                x["split"] = "heldout"
+                fh.write(json.dumps({k: x.get(k) for k in fields}, ensure_ascii=False) + "\n")
+        stats["heldout"] = {"items": len(heldout),
+                            "per_label": dict(sorted(Counter(lab for x in heldout for lab in x["labels"]).items())),
+                            "max_jaccard_to_corpus": round(_max_similarity_between(heldout, items), 3)}
     digest = hashlib.sha256()
     for split, _ in SPLIT_SHARES:
         digest.update((out_dir / f"{split}.jsonl").read_bytes())

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from rules.findings import COMPLIANT, VIOLATION_LABELS, Finding, labels_from_findings
-from service.pipeline import analyze_findings
+from service.pipeline import analyze_findings, analyze_many_findings
 from service.readers.transcript import Transcript, TranscriptError, Turn, call_date, read_transcript
 from service.roles import COLLECTOR, DEBTOR, SpeakerRoles, infer_roles
 
@@ -101,9 +101,15 @@ def analyze_parsed(transcript: Transcript, collector: str | None = None, *, use_
     collector_findings: list[Finding] = []
     for turn in transcript.turns:
         turn.role = roles.role(turn.speaker)
-        # Only the collector's words can be violations; the others' are scanned by the rules for context only.
-        model = use_model and turn.role == COLLECTOR
-        found = _stamp(analyze_findings(turn.text, CHANNEL, use_model=model, when=when)["findings"], turn)
+    # Only the collector's words can be violations: their turns go through rules + model (batched); the
+    # others' are scanned by the rules for context only.
+    collector_turns = [t for t in transcript.turns if t.role == COLLECTOR]
+    by_turn = dict(zip((id(t) for t in collector_turns),
+                       analyze_many_findings([t.text for t in collector_turns], use_model=use_model, when=when),
+                       strict=True))
+    for turn in transcript.turns:
+        result = by_turn.get(id(turn)) or analyze_findings(turn.text, CHANNEL, use_model=False, when=when)
+        found = _stamp(result["findings"], turn)
         if turn.role == COLLECTOR:
             collector_findings.extend(found)
             turn_dicts.append(_turn_dict(turn, labels_from_findings(found), found, [], verbose))
