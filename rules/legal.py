@@ -27,6 +27,14 @@ class LegalBasis:
     labels: tuple[str, ...]
     verify: bool = False
     requires_case_attribute: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def in_force(self, when: date | None) -> bool:
+        """Whether the instrument applies to conduct on ``when`` (unknown dates: yes)."""
+        if when is None:
+            return True
+        return not ((self.valid_from and when < self.valid_from) or (self.valid_until and when > self.valid_until))
 
     @property
     def citation(self) -> str:
@@ -58,6 +66,8 @@ class LegalCatalog:
             basis = self.instruments.get(basis_id)
             if basis and basis.requires_case_attribute and basis.requires_case_attribute not in case_attributes:
                 continue
+            if basis and not basis.in_force(when):
+                continue
             if basis_id not in out:
                 out.append(basis_id)
         return out
@@ -66,6 +76,10 @@ class LegalCatalog:
                   case_attributes: frozenset[str] = frozenset()) -> list[str]:
         """Default citations for a label."""
         return self.resolve(self.label_defaults.get(label, ()), when, case_attributes)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +98,8 @@ def load_catalog(path: Path = LEGAL_PATH) -> LegalCatalog:
             labels=tuple(item["labels"]),
             verify=bool(item.get("verify", False)),
             requires_case_attribute=item.get("requires_case_attribute"),
+            valid_from=_date(item.get("valid_from")),
+            valid_until=_date(item.get("valid_until")),
         )
     defaults = {label: tuple(ids) for label, ids in raw["label_defaults"].items()}
     for label, ids in defaults.items():
