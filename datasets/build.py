@@ -300,11 +300,15 @@ def build(out_dir: Path = OUT, seed: int = 13) -> dict:
     stats = compute_stats(items, augmented)
     if HELDOUT.exists() and any(HELDOUT.glob("*.jsonl")):
         heldout = load_authored(HELDOUT)
-        with (out_dir / "heldout.jsonl").open("w", encoding="utf-8") as fh:
-            for x in heldout:
-                x["split"] = "heldout"
-                fh.write(json.dumps({k: x.get(k) for k in fields}, ensure_ascii=False) + "\n")
-        stats["heldout"] = {"items": len(heldout),
+        for x in heldout:  # half for fitting the fusion policy, half for the final, untouched report
+            digest_byte = hashlib.sha256(f"{seed}:{x['id']}".encode()).digest()[0]
+            x["split"] = "heldout_dev" if digest_byte % 2 == 0 else "heldout_test"
+        for name in ("heldout_dev", "heldout_test"):
+            with (out_dir / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+                for x in heldout:
+                    if x["split"] == name:
+                        fh.write(json.dumps({k: x.get(k) for k in fields}, ensure_ascii=False) + "\n")
+        stats["heldout"] = {"items": len(heldout), "per_split": dict(Counter(x["split"] for x in heldout)),
                             "per_label": dict(sorted(Counter(lab for x in heldout for lab in x["labels"]).items())),
                             "max_jaccard_to_corpus": round(_max_similarity_between(heldout, items), 3)}
     digest = hashlib.sha256()

@@ -9,6 +9,7 @@ boundaries) before it becomes a finding; a debug scan also returns vetoed candid
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -42,8 +43,9 @@ class _CompiledRule:
     def __init__(self, rule: Rule, label: str) -> None:
         self.rule = rule
         self.label = label
-        regexes = list(rule.patterns) + [_gap_regex(g, rule.max_gap) for g in rule.gaps]
-        self.regexes = [re.compile(p) for p in regexes]
+        # all of a rule's patterns in one alternation: one pass over the text instead of one per pattern
+        self.patterns = [re.compile("|".join(f"(?:{p})" for p in rule.patterns))] if rule.patterns else []
+        self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
 
@@ -69,12 +71,44 @@ class Candidate:
         return self.compiled.label
 
 
+NEGATION_LOOKBACK = 24  # characters of the clause before a match searched for negation cues
+
+
+def _alternation(phrases: list[str]) -> re.Pattern[str]:
+    """One regex matching any of the (normalized) phrases, longest first."""
+    words = sorted({normalize_phrase(p) for p in phrases}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+class _Breaks:
+    """Clause and sentence boundaries of one normalized text, found once and looked up by bisection."""
+
+    def __init__(self, norm: str) -> None:
+        self.length = len(norm)
+        self.clause = [i for i, ch in enumerate(norm) if ch in CLAUSE_BREAKS]
+        self.sentence_pos = [i for i in self.clause if norm[i] in SENTENCE_BREAKS]
+
+    def clause_start(self, start: int) -> int:
+        """Index just after the last clause break before ``start`` (0 if none)."""
+        k = bisect_left(self.clause, start)
+        return self.clause[k - 1] + 1 if k else 0
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around ``[start, end)``, without its closing punctuation."""
+        k = bisect_left(self.sentence_pos, start)
+        s = self.sentence_pos[k - 1] + 1 if k else 0
+        k2 = bisect_left(self.sentence_pos, end)
+        e = self.sentence_pos[k2] if k2 < len(self.sentence_pos) else self.length
+        return s, e
+
+
 @dataclass
 class ScanResult:
     """Findings, plus (in debug mode) candidates vetoed by context, with reasons."""
 
     findings: list[Finding]
     vetoed: list[dict] = field(default_factory=list)
+    fired: set[str] = field(default_factory=set)  # debug: every rule that produced a finding before merging
 
 
 class RuleEngine:
@@ -93,14 +127,16 @@ class RuleEngine:
                 idx = len(self.compiled)
                 self.compiled.append(_CompiledRule(rule, pack.label))
                 for kw in rule.keywords:
-                    norm_words.setdefault(normalize_phrase(kw), []).append(("kw", idx))
+                    norm_words.setdefault(normalize_phrase(kw), []).append(("kw", idx, 0))
                 for kw in rule.homophone_keywords:
                     nkw = normalize_phrase(kw)
-                    norm_words.setdefault(nkw, []).append(("kw", idx))
-                    hom_words.setdefault(to_homophones(nkw), []).append(("kw", idx))
-                anchors = list(rule.anchors) + [w for g in rule.gaps for w in g[0]]
-                for anchor in anchors:
-                    norm_words.setdefault(normalize_phrase(anchor), []).append(("anchor", idx))
+                    norm_words.setdefault(nkw, []).append(("kw", idx, 0))
+                    hom_words.setdefault(to_homophones(nkw), []).append(("kw", idx, 0))
+                for anchor in rule.anchors:
+                    norm_words.setdefault(normalize_phrase(anchor), []).append(("anchor", idx, 0))
+                for gi, gap in enumerate(rule.gaps):
+                    for first in gap[0]:
+                        norm_words.setdefault(normalize_phrase(first), []).append(("gap", idx, gi))
         for word, payload in norm_words.items():
             self._norm_ac.add_word(word, (word, payload))
         for word, payload in hom_words.items():
@@ -109,80 +145,71 @@ class RuleEngine:
         if hom_words:
             self._hom_ac.make_automaton()
         self._has_hom = bool(hom_words)
-        self._neg = [normalize_phrase(c) for c in context.negation_cues]
-        self._pseudo = [normalize_phrase(c) for c in context.pseudo_negations]
-        self._flip = [normalize_phrase(c) for c in context.flip_cues]
+        self._neg_re = _alternation(context.negation_cues)
+        self._pseudo_re = _alternation(context.pseudo_negations) if context.pseudo_negations else None
+        self._flip_re = _alternation(context.flip_cues or ["\uffff"])
         self._catalog = load_catalog()
         self._tokenizer = None
 
     # ---- candidate generation -------------------------------------------------
     def _candidates(self, nt: NormalizedText) -> list[Candidate]:
+        """Keyword hits directly; gap patterns tried only where their first part occurs; regex patterns
+        only in texts where one of their anchors occurs."""
         out: list[Candidate] = []
         seen: set[tuple[int, int, int]] = set()
-        regex_rules: set[int] = set()
+        pattern_rules: set[int] = set()
         norm = nt.norm
+        compiled = self.compiled
+
+        def add(idx: int, start: int, stop: int, view: str, form: str) -> None:
+            if stop > start and (idx, start, stop) not in seen:
+                seen.add((idx, start, stop))
+                out.append(Candidate(compiled[idx], start, stop, view, form))
+
         for end, (word, payload) in self._norm_ac.iter(norm):
             start = end + 1 - len(word)
-            for kind, idx in payload:
-                if kind == "anchor":
-                    regex_rules.add(idx)
-                elif (idx, start, end + 1) not in seen:
-                    seen.add((idx, start, end + 1))
-                    cr = self.compiled[idx]
-                    out.append(Candidate(cr, start, end + 1, "norm", word))
+            for kind, idx, gi in payload:
+                if kind == "kw":
+                    add(idx, start, end + 1, "norm", word)
+                elif kind == "gap":
+                    m = compiled[idx].gaps[gi].match(norm, start)
+                    if m:
+                        add(idx, start, m.end(), "norm", m.group())
+                else:
+                    pattern_rules.add(idx)
         if self._has_hom:
             for end, (word, payload) in self._hom_ac.iter(nt.hom):
-                hstart = end + 1 - len(word)
-                start, stop = nt.hom_to_norm(hstart, end + 1)
-                for _, idx in payload:
-                    if (idx, start, stop) not in seen:
-                        seen.add((idx, start, stop))
-                        cr = self.compiled[idx]
-                        out.append(Candidate(cr, start, stop, "hom", norm[start:stop]))
-        for idx in sorted(regex_rules):
-            cr = self.compiled[idx]
-            for rx in cr.regexes:
+                start, stop = nt.hom_to_norm(end + 1 - len(word), end + 1)
+                for _, idx, _ in payload:
+                    add(idx, start, stop, "hom", norm[start:stop])
+        for idx in pattern_rules:
+            for rx in compiled[idx].patterns:
                 for m in rx.finditer(norm):
-                    if m.end() > m.start() and (idx, m.start(), m.end()) not in seen:
-                        seen.add((idx, m.start(), m.end()))
-                        out.append(Candidate(cr, m.start(), m.end(), "norm", m.group()))
+                    add(idx, m.start(), m.end(), "norm", m.group())
         return out
 
     # ---- context checks -------------------------------------------------------
-    @staticmethod
-    def _bounds(text: str, start: int, end: int, breaks: frozenset[str]) -> tuple[int, int]:
-        s = start
-        while s > 0 and text[s - 1] not in breaks:
-            s -= 1
-        e = end
-        while e < len(text) and text[e] not in breaks:
-            e += 1
-        return s, e
-
-    def _negated(self, norm: str, cand: Candidate) -> str | None:
-        clause_start, _ = self._bounds(norm, cand.start, cand.end, CLAUSE_BREAKS)
+    def _negated(self, norm: str, cand: Candidate, breaks: _Breaks) -> str | None:
+        clause_start = max(breaks.clause_start(cand.start), cand.start - NEGATION_LOOKBACK)
         prefix = norm[clause_start:cand.start]
-        for flip in self._flip:
-            if flip in prefix:
-                return None
-        for pseudo in self._pseudo:
-            prefix = prefix.replace(pseudo, "#" * len(pseudo))
-        window = cand.rule.negation_window
-        best = None
-        for cue in self._neg:
-            pos = prefix.rfind(cue)
-            if pos >= 0 and len(prefix) - (pos + len(cue)) <= window:
-                best = cue
-                break
-        return best
+        if not prefix or self._flip_re.search(prefix):
+            return None
+        if self._pseudo_re is not None:
+            prefix = self._pseudo_re.sub(lambda m: "#" * len(m.group()), prefix)
+        last = None
+        for m in self._neg_re.finditer(prefix):
+            last = m
+        if last is not None and len(prefix) - last.end() <= cand.rule.negation_window:
+            return last.group()
+        return None
 
-    def _word_aligned(self, norm: str, cand: Candidate) -> bool:
+    def _word_aligned(self, norm: str, cand: Candidate, breaks: _Breaks) -> bool:
         if self._tokenizer is None:
             import jieba
 
+            jieba.setLogLevel(60)
             self._tokenizer = jieba.Tokenizer()
-            self._tokenizer.setLogLevel(60)
-        sent_start, sent_end = self._bounds(norm, cand.start, cand.end, SENTENCE_BREAKS)
+        sent_start, sent_end = breaks.sentence(cand.start, cand.end)
         cuts = {sent_start}
         pos = sent_start
         for tok in self._tokenizer.cut(norm[sent_start:sent_end], HMM=False):
@@ -190,32 +217,33 @@ class RuleEngine:
             cuts.add(pos)
         return cand.start in cuts and cand.end in cuts
 
-    def _check(self, nt: NormalizedText, cand: Candidate) -> str | None:
-        """Return the veto reason, or None when the candidate stands."""
+    def _check(self, nt: NormalizedText, cand: Candidate, breaks: _Breaks) -> str | None:
+        """Return the veto reason, or None when the candidate stands (cheap checks first)."""
         norm = nt.norm
         rule = cand.rule
-        cr_vetoes = cand.compiled
+        compiled = cand.compiled
         if cand.form.isascii() and _ASCII_LETTER.search(cand.form):
             before = norm[cand.start - 1] if cand.start > 0 else ""
             after = norm[cand.end] if cand.end < len(norm) else ""
             if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
                 return "latin word boundary"
+        if compiled.vetoes or compiled.requires:
+            s_start, s_end = breaks.sentence(cand.start, cand.end)
+            sentence = norm[s_start:s_end]
+            for veto in compiled.vetoes:
+                if veto in sentence:
+                    return f"lawful exception {veto!r}"
+            if compiled.requires:
+                lo = max(s_start, cand.start - rule.requires.window)
+                hi = min(s_end, cand.end + rule.requires.window)
+                around = norm[lo:hi]
+                if not any(w in around for w in compiled.requires):
+                    return "required context missing"
         if rule.negation:
-            cue = self._negated(norm, cand)
+            cue = self._negated(norm, cand, breaks)
             if cue:
                 return f"negated by {cue!r}"
-        s_start, s_end = self._bounds(norm, cand.start, cand.end, SENTENCE_BREAKS)
-        sentence = norm[s_start:s_end]
-        for veto in cr_vetoes.vetoes:
-            if veto in sentence:
-                return f"lawful exception {veto!r}"
-        if cr_vetoes.requires:
-            lo = max(s_start, cand.start - rule.requires.window)
-            hi = min(s_end, cand.end + rule.requires.window)
-            around = norm[lo:hi]
-            if not any(w in around for w in cr_vetoes.requires):
-                return "required context missing"
-        if rule.word_boundary and not self._word_aligned(norm, cand):
+        if rule.word_boundary and not self._word_aligned(norm, cand, breaks):
             return "not a whole word"
         return None
 
@@ -229,8 +257,10 @@ class RuleEngine:
         nt = normalized or normalize(text)
         findings: list[Finding] = []
         vetoed: list[dict] = []
-        for cand in self._candidates(nt):
-            reason = self._check(nt, cand)
+        candidates = self._candidates(nt)
+        breaks = _Breaks(nt.norm) if candidates else None
+        for cand in candidates:
+            reason = self._check(nt, cand, breaks)
             start, end = nt.norm_to_original(cand.start, cand.end)
             if reason:
                 if debug:
@@ -238,7 +268,8 @@ class RuleEngine:
                                    "quote": text[start:end], "reason": reason})
                 continue
             findings.extend(self._to_findings(text, cand, start, end, when))
-        return ScanResult(_dedupe(findings), vetoed)
+        fired = {f.rule_id for f in findings} if debug else set()
+        return ScanResult(_dedupe(findings), vetoed, fired)
 
     def _to_findings(self, text: str, cand: Candidate, start: int, end: int,
                      when: date | None) -> list[Finding]:
@@ -246,14 +277,17 @@ class RuleEngine:
         how = "同音/拼音变体" if cand.view == "hom" else "关键词/模式"
         out = []
         for label in (cand.label, *rule.also_labels):
-            basis = (self._catalog.resolve(rule.legal_basis, when) if rule.legal_basis
-                     else self._catalog.for_label(label, when))
+            basis = self._basis(tuple(rule.legal_basis), label, when)
             out.append(Finding(
                 label=label, start=start, end=end, quote=text[start:end], source="rule", rule_id=rule.id,
-                confidence=rule.confidence, severity=rule.severity, legal_basis=basis,
+                confidence=rule.confidence, severity=rule.severity, legal_basis=list(basis),
                 explanation=f"{rule.description}（{how}命中：{cand.form}）", matched_form=cand.form,
             ))
         return out
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; bounded
+    def _basis(self, ids: tuple[str, ...], label: str, when: date | None) -> list[str]:
+        return self._catalog.resolve(ids, when) if ids else self._catalog.for_label(label, when)
 
     def rules(self) -> list[tuple[str, Rule]]:
         """All (label, rule) pairs in pack order."""
