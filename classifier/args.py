@@ -47,11 +47,12 @@ class TrainArgs:
     output_dir: Path = ARTIFACTS / "default"
     data_dir: Path = DATA_DIR
     base_model: Path | None = ARTIFACTS / "base-char-bert"
-    epochs: int = 12
-    patience: int = 3
+    epochs: int = 30
+    patience: int = 6
     batch_size: int = 32
-    lr: float = 1e-4
+    lr: float = 5e-4
     weight_decay: float = 0.01
+    dropout: float = 0.1
     use_augmented: bool = True
     max_train_items: int | None = None
     seed: int = 13

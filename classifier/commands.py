@@ -33,10 +33,12 @@ def train_cmd(
     from_scratch: bool = typer.Option(False, "--from-scratch", help="random initialisation (ablation)"),
     output_dir: Path = typer.Option(ARTIFACTS / "default"),
     data_dir: Path = typer.Option(DATA_DIR),
-    epochs: int = typer.Option(12),
-    patience: int = typer.Option(3),
+    epochs: int = typer.Option(30),
+    patience: int = typer.Option(6),
     batch_size: int = typer.Option(32),
-    lr: float = typer.Option(1e-4),
+    lr: float = typer.Option(5e-4),
+    dropout: float = typer.Option(0.1, help="hidden and attention dropout"),
+    no_augmented: bool = typer.Option(False, "--no-augmented", help="train without the augmented copies"),
     max_train_items: int = typer.Option(None, help="use only the first N training items (smoke tests)"),
     no_onnx: bool = typer.Option(False, "--no-onnx", help="skip the ONNX export"),
     device: str = typer.Option("auto"),
@@ -47,6 +49,7 @@ def train_cmd(
 
     args = TrainArgs(output_dir=output_dir, data_dir=data_dir, base_model=None if from_scratch else base_model,
                      epochs=epochs, patience=patience, batch_size=batch_size, lr=lr, max_train_items=max_train_items,
+                     dropout=dropout, use_augmented=not no_augmented,
                      export_onnx=not no_onnx, device=device, seed=seed)
     metrics = train(args)
     for split in ("dev", "test"):

@@ -40,7 +40,8 @@ class Predictor:
         self.model_thresholds: dict[str, float] = thresholds["model"]
         self.tokenizer = CharTokenizer.load(self.artifact_dir)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("CUISHOU_MODEL_THREADS", str(min(2, os.cpu_count() or 1))))
+        default_threads = str(min(2, os.cpu_count() or 1))
+        opts.intra_op_num_threads = threads or int(os.environ.get("CUISHOU_MODEL_THREADS", default_threads))
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(self.artifact_dir / "model.onnx"), opts,

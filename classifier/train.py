@@ -78,9 +78,12 @@ def _load_model(args: TrainArgs, vocab_size: int):
 
     if args.base_model is not None:
         return BertForSequenceClassification.from_pretrained(
-            str(args.base_model), num_labels=len(VIOLATION_LABELS), problem_type="multi_label_classification")
+            str(args.base_model), num_labels=len(VIOLATION_LABELS), problem_type="multi_label_classification",
+            hidden_dropout_prob=args.dropout, attention_probs_dropout_prob=args.dropout)
     return BertForSequenceClassification(bert_config(vocab_size, args.shape, num_labels=len(VIOLATION_LABELS),
-                                                     problem_type="multi_label_classification"))
+                                                     problem_type="multi_label_classification",
+                                                     hidden_dropout_prob=args.dropout,
+                                                     attention_probs_dropout_prob=args.dropout))
 
 
 def _tokenizer(args: TrainArgs, train: Split) -> CharTokenizer:

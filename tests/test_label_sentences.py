@@ -39,7 +39,8 @@ def test_sentence(label: str, kind: str, sentence: str) -> None:
     if kind == "lawful":
         assert result["labels"] == ["compliant"], f"{sentence!r} flagged: {result['findings']}"
     else:
-        assert label in result["labels"], f"{sentence!r} missed {label}; got {result['labels']}, vetoed {result['vetoed']}"
+        assert label in result["labels"], (
+            f"{sentence!r} missed {label}; got {result['labels']}, vetoed {result['vetoed']}")
     for f in result["findings"]:
         assert sentence[f["start"]:f["end"]] == f["quote"]
 
