@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from rules.engine import get_engine
 from rules.normalize import normalize
 
-EVASIONS = ["打 断/你.的*腿", "弄😀死你", "nong si ni", "老\u200b赖", "ＳＢ", "傻 b", "後果自負", "沙比", "！！！！", "…",
-            "\ufeff"]
+EVASIONS = ["打 断/你.的*腿", "弄😀死你", "nong si ni", "老\u200b赖", "ＳＢ", "傻 b", "後果自負", "沙比",
+            "！！！！", "…", "\ufeff"]
 PIECES = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8),
     st.sampled_from(EVASIONS),
