@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AUTHORED = HERE / "authored" / "messages"
+EXTRA_TRAIN = HERE / "authored" / "extra_train"  # a later batch in new voices: train only
 HELDOUT = HERE / "heldout"  # blind set written after the rules and model were built; evaluation only
 OUT = HERE / "build"
 LABELS = ("threat_violence", "insult_abuse", "third_party_contact", "privacy_exposure",
@@ -131,6 +132,22 @@ def _max_similarity_between(a: list[dict], b: list[dict]) -> float:
     texts = [x["text"] for x in a] + [x["text"] for x in b]
     n = len(a)
     return max((sim for i, j, sim in similar_pairs(texts, 0.2) if (i < n) != (j < n)), default=0.0)
+
+
+def _train_only_extra(extra: list[dict], items: list[dict]) -> tuple[list[dict], int]:
+    """Put a later batch into train, dropping exact or near duplicates (≥ NEAR_DUP) of any dev/test item."""
+    known = {re.sub(r"\s+", "", x["text"]) for x in items}
+    ids = {x["id"] for x in items}
+    extra = [x for x in extra if re.sub(r"\s+", "", x["text"]) not in known and x["id"] not in ids]
+    held = [x for x in items if x["split"] != "train"]
+    texts = [x["text"] for x in extra] + [x["text"] for x in held]
+    n = len(extra)
+    bad = {min(i, j) for i, j, _ in similar_pairs(texts, NEAR_DUP) if (i < n) != (j < n)}
+    kept = [x for k, x in enumerate(extra) if k not in bad]
+    for x in kept:
+        x["split"] = "train"
+        x["cluster"] = x["group"]
+    return kept, n - len(kept)
 
 
 def cluster_groups(items: list[dict]) -> dict[str, str]:
@@ -285,6 +302,10 @@ def build(out_dir: Path = OUT, seed: int = 13) -> dict:
     """Build splits into ``out_dir`` and return the stats."""
     items = load_authored()
     assign_splits(items, seed)
+    extra_dropped = 0
+    if EXTRA_TRAIN.exists() and any(EXTRA_TRAIN.glob("*.jsonl")):
+        extra, extra_dropped = _train_only_extra(load_authored(EXTRA_TRAIN), items)
+        items = items + extra
     augmented = augment(items, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     fields = ("id", "text", "channel", "labels", "group", "cluster", "hard_negative", "split")
@@ -298,6 +319,8 @@ def build(out_dir: Path = OUT, seed: int = 13) -> dict:
         for x in augmented:
             fh.write(json.dumps({k: x.get(k) for k in (*fields, "augmented")}, ensure_ascii=False) + "\n")
     stats = compute_stats(items, augmented)
+    stats["extra_train"] = {"items": sum(x.get("source_file", "").startswith("ex_") for x in items),
+                            "dropped_near_duplicates_of_dev_test": extra_dropped}
     if HELDOUT.exists() and any(HELDOUT.glob("*.jsonl")):
         heldout = load_authored(HELDOUT)
         for x in heldout:  # half for fitting the fusion policy, half for the final, untouched report
