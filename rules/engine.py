@@ -34,6 +34,25 @@ CONTEXT_FILE = "_context.yaml"
 _ASCII_LETTER = re.compile(r"[a-z]")
 
 
+def _leading_literals(pattern: str) -> set[str] | None:
+    """The literal alternatives of a leading ``(?:a|b|c)`` group, or None when the pattern starts otherwise."""
+    if not pattern.startswith("(?:"):
+        return None
+    depth = 0
+    for i, ch in enumerate(pattern):
+        if ch == "(" and (i == 0 or pattern[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and pattern[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                inner = pattern[3:i]
+                alternatives = inner.split("|")
+                if all(a and re.escape(a) == a for a in alternatives):
+                    return set(alternatives)
+                return None
+    return None
+
+
 def _gap_regex(parts: list[list[str]], max_gap: int) -> str:
     sep = rf"[^。！？；!?;\n]{{0,{max_gap}}}?"
     return sep.join("(?:" + "|".join(re.escape(normalize_phrase(w)) for w in part) + ")" for part in parts)
@@ -43,14 +62,19 @@ class _CompiledRule:
     def __init__(self, rule: Rule, label: str) -> None:
         self.rule = rule
         self.label = label
-        # all of a rule's patterns in one alternation: one pass over the text instead of one per pattern
-        self.patterns = [re.compile("|".join(f"(?:{p})" for p in rule.patterns))] if rule.patterns else []
+        # Patterns that begin with exactly the rule's anchors are tried only AT the anchor occurrences (like
+        # gaps); the others are joined into one alternation: one pass over the text instead of one each.
+        anchors = {normalize_phrase(a) for a in rule.anchors}
+        anchored = [p for p in rule.patterns if _leading_literals(p) == anchors]
+        free = [p for p in rule.patterns if p not in anchored]
+        self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.patterns = [re.compile("|".join(f"(?:{p})" for p in free))] if free else []
         self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A raw match before context checks, in ``norm`` coordinates."""
 
@@ -71,6 +95,7 @@ class Candidate:
         return self.compiled.label
 
 
+_CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
 NEGATION_LOOKBACK = 24  # characters of the clause before a match searched for negation cues
 
 
@@ -85,7 +110,7 @@ class _Breaks:
 
     def __init__(self, norm: str) -> None:
         self.length = len(norm)
-        self.clause = [i for i, ch in enumerate(norm) if ch in CLAUSE_BREAKS]
+        self.clause = [m.start() for m in _CLAUSE_BREAK_RE.finditer(norm)]
         self.sentence_pos = [i for i in self.clause if norm[i] in SENTENCE_BREAKS]
 
     def clause_start(self, start: int) -> int:
@@ -176,7 +201,13 @@ class RuleEngine:
                     if m:
                         add(idx, start, m.end(), "norm", m.group())
                 else:
-                    pattern_rules.add(idx)
+                    anchored = compiled[idx].anchored
+                    if anchored is not None:
+                        m = anchored.match(norm, start)
+                        if m:
+                            add(idx, start, m.end(), "norm", m.group())
+                    if compiled[idx].patterns:
+                        pattern_rules.add(idx)
         if self._has_hom:
             for end, (word, payload) in self._hom_ac.iter(nt.hom):
                 start, stop = nt.hom_to_norm(end + 1 - len(word), end + 1)
