@@ -34,10 +34,19 @@ CONTEXT_FILE = "_context.yaml"
 _ASCII_LETTER = re.compile(r"[a-z]")
 
 
+_REGEX_META = set(".^$*+?{}[]\\|()")
+
+
 def _leading_literals(pattern: str) -> set[str] | None:
-    """The literal alternatives of a leading ``(?:a|b|c)`` group, or None when the pattern starts otherwise."""
+    """The literal alternatives a pattern must start with: a leading ``(?:a|b|c)`` group, or a plain literal
+    prefix (followed by something other than a quantifier); None when the pattern starts otherwise."""
     if not pattern.startswith("(?:"):
-        return None
+        k = 0
+        while k < len(pattern) and pattern[k] not in _REGEX_META:
+            k += 1
+        if k == 0 or (k < len(pattern) and pattern[k] in "*+?{"):
+            return None
+        return {pattern[:k]}
     depth = 0
     for i, ch in enumerate(pattern):
         if ch == "(" and (i == 0 or pattern[i - 1] != "\\"):
