@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rules.contacts import Contact
 from service.readers.encoding import DecodeError, decode_bytes
+from service.readers.errors import LineError
 from service.readers.jsonpos import array_item_lines
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -59,13 +60,8 @@ _DURATION_CN = re.compile(r"^(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分�
                           r"\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec))?$", re.IGNORECASE)
 
 
-class ContactLogError(ValueError):
-    """A contact log that cannot be read; ``line`` is the 1-based line to fix, when there is one."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        self.reason = message
-        super().__init__(f"line {line}: {message}" if line else message)
+class ContactLogError(LineError):
+    """A contact log that cannot be read."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from service.readers.encoding import DecodeError, decode_bytes
+from service.readers.errors import LineError
 from service.readers.jsonpos import array_item_lines
 from service.roles import UNKNOWN, is_known_speaker_label
 
@@ -45,13 +46,8 @@ _HEADER_KEY = re.compile(r"(?:时间|日期|时长|编号|号码|工号|姓名|�
 _DATE = re.compile(r"(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
-class TranscriptError(ValueError):
-    """A transcript that cannot be read; ``line`` is the 1-based line to fix, when there is one."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        self.reason = message
-        super().__init__(f"line {line}: {message}" if line else message)
+class TranscriptError(LineError):
+    """A transcript that cannot be read."""
 
 
 @dataclass
