@@ -96,6 +96,8 @@ def transcript(
         "--collector", help="speaker label of the collector (overrides inference)")] = None,
     rules_only: Annotated[bool, typer.Option("--rules-only", help="skip the classifier")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", help="add explanations to every finding")] = False,
+    model_findings: Annotated[bool, typer.Option(
+        "--model-findings", help="let the classifier add labels of its own (default: it only confirms rules)")] = False,
 ) -> None:
     """Analyse a call transcript turn by turn (CONTRACT §2); only the collector's words count as violations."""
     from service.readers.transcript import TranscriptError
@@ -104,7 +106,8 @@ def transcript(
 
     data = _read_input_file(file)
     try:
-        result = analyze_transcript(data, fmt, collector, use_model=not rules_only, verbose=verbose)
+        result = analyze_transcript(data, fmt, collector, use_model=not rules_only, verbose=verbose,
+                                    model_findings=model_findings)
     except TranscriptError as exc:
         raise _fail(f"{file}: {exc}") from exc
     if as_json:

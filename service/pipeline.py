@@ -36,12 +36,13 @@ def _validate(text: Any, channel: str | None) -> None:
 
 
 def _combine(text: str, predictor, scores: dict[str, float], *, when: date | None,
-             debug: bool) -> dict[str, Any]:
+             debug: bool, model_adds_labels: bool = True) -> dict[str, Any]:
     scan = get_engine().scan(text, debug=debug, normalized=normalize(text), when=when)
     model_findings: dict[str, Finding] = {}
     policy = None
     if predictor is not None and scores:
         policy = predictor.policy
+    if predictor is not None and scores and model_adds_labels:
         model_findings = predictor.localize(text, scores, when=when,
                                             skip=frozenset(f.label for f in scan.findings))
     labels, findings = fuse(scan.findings, scores, model_findings, policy)
@@ -58,8 +59,12 @@ def analyze_findings(text: str, channel: str | None = None, *, use_model: bool =
 
 
 def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: date | None = None,
-                          debug: bool = False) -> list[dict[str, Any]]:
-    """Like `analyze_findings` for many texts, scoring them with the model in length-sorted batches."""
+                          debug: bool = False, model_adds_labels: bool = True) -> list[dict[str, Any]]:
+    """Like `analyze_findings` for many texts, scoring them with the model in length-sorted batches.
+
+    ``model_adds_labels=False`` keeps the model to confirming rule findings (scores and ``rule+model``
+    sources) without adding labels of its own — used for call transcripts, where dozens of turns per call
+    multiply the chance of a model-only false positive."""
     for text in texts:
         _validate(text, None)
     predictor = _model() if use_model else None
@@ -73,7 +78,8 @@ def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: dat
     for i, t in enumerate(texts):
         if t.strip() and not scores[i]:
             scores[i] = predictor.scores(t)
-    return [_combine(t, predictor, sc, when=when, debug=debug) for t, sc in zip(texts, scores, strict=True)]
+    return [_combine(t, predictor, sc, when=when, debug=debug, model_adds_labels=model_adds_labels)
+            for t, sc in zip(texts, scores, strict=True)]
 
 
 def to_contract(result: dict[str, Any], verbose: bool = False) -> dict[str, Any]:

@@ -360,3 +360,20 @@ def test_console_script_prints_only_json() -> None:
     assert proc.returncode == 0, proc.stderr.decode()
     out = json.loads(proc.stdout.decode("utf-8"))
     assert out["labels"] == ["compliant"] and out["turns"][2]["start"] == 8.0
+
+
+def test_dataset_calls_are_labelled_like_their_authors_did() -> None:
+    """The 46 authored calls, full pipeline: the call-level labels match for most, and lawful calls stay clean.
+
+    Recorded 2026-11-25: 40/46 exact, 2 of 18 lawful calls flagged, no label missed."""
+    root = Path(__file__).resolve().parent.parent / "datasets" / "authored" / "transcripts"
+    entries = [json.loads(x) for x in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    exact = lawful_flagged = missed = 0
+    for e in entries:
+        got = analyze_transcript((root / e["file"]).read_bytes())["labels"]
+        exact += sorted(got) == sorted(e["labels"])
+        lawful_flagged += e["labels"] == ["compliant"] and got != ["compliant"]
+        missed += len(set(e["labels"]) - set(got) - {"compliant"})
+    assert exact >= 38, exact
+    assert lawful_flagged <= 2, lawful_flagged
+    assert missed <= 2, missed
