@@ -48,27 +48,30 @@ class Predictor:
                                             providers=["CPUExecutionProvider"])
         self.name = self.artifact_dir.name
 
-    def probs(self, texts: list[str]) -> np.ndarray:
-        """Probabilities (n, labels) for a batch of texts."""
+    def probs(self, texts: list[str], prepared: bool = False) -> np.ndarray:
+        """Probabilities (n, labels) for a batch of texts (``prepared``: already in the model's view)."""
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        ids, mask = self.tokenizer.batch(texts)
+        ids, mask = self.tokenizer.batch(texts, prepared=prepared)
         logits = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def probs_batched(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def probs_batched(self, texts: list[str], batch_size: int = 64, prepared: bool = False) -> np.ndarray:
         """Probabilities for many texts, batched by similar length for speed."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         for k in range(0, len(order), batch_size):
             idx = order[k: k + batch_size]
-            out[idx] = self.probs([texts[i] for i in idx])
+            out[idx] = self.probs([texts[i] for i in idx], prepared=prepared)
         return out
+
+    def fits_one_window(self, prepared: str) -> bool:
+        """True when a text in the model's view fits one window (else it is scored window by window)."""
+        return len(prepared) <= self.tokenizer.max_length - 2
 
     def needs_windows(self, text: str) -> bool:
         """True when the text is longer than one model window (it is then scored window by window)."""
-        size = self.tokenizer.max_length - 2
-        return len(text) > size and len(self.tokenizer.prepare(text)) > size
+        return len(text) > self.tokenizer.max_length - 2 and not self.fits_one_window(self.tokenizer.prepare(text))
 
     def windows(self, text: str) -> list[str]:
         """Consecutive pieces of at most one model window, cut at clause ends where possible (capped)."""

@@ -34,7 +34,12 @@ class CharTokenizer:
     @staticmethod
     def prepare(text: str) -> str:
         """The model's view of a text: the normalized ``norm`` view with whitespace dropped."""
-        return "".join(normalize(text).norm.split())
+        return CharTokenizer.from_norm(normalize(text).norm)
+
+    @staticmethod
+    def from_norm(norm: str) -> str:
+        """The model's view from an already normalized ``norm`` view (whitespace dropped)."""
+        return "".join(norm.split())
 
     @classmethod
     def build(cls, texts: Iterable[str], min_freq: int = 3, max_size: int = 7000,

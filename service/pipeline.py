@@ -7,7 +7,7 @@ from typing import Any
 
 from rules.engine import get_engine
 from rules.findings import CHANNELS, Finding
-from rules.normalize import normalize
+from rules.normalize import NormalizedText, normalize
 from service.fuse import fuse
 
 MAX_TEXT_CHARS = 2_000_000
@@ -35,9 +35,9 @@ def _validate(text: Any, channel: str | None) -> None:
         raise InputError(f"text too long: {len(text)} characters (limit {MAX_TEXT_CHARS})")
 
 
-def _combine(text: str, predictor, scores: dict[str, float], *, when: date | None,
+def _combine(text: str, nt: NormalizedText, predictor, scores: dict[str, float], *, when: date | None,
              debug: bool, model_adds_labels: bool = True) -> dict[str, Any]:
-    scan = get_engine().scan(text, debug=debug, normalized=normalize(text), when=when)
+    scan = get_engine().scan(text, debug=debug, normalized=nt, when=when)
     model_findings: dict[str, Finding] = {}
     policy = None
     if predictor is not None and scores:
@@ -53,9 +53,7 @@ def analyze_findings(text: str, channel: str | None = None, *, use_model: bool =
                      when: date | None = None, debug: bool = False) -> dict[str, Any]:
     """Analyse one text; returns labels, scores, `Finding` objects and (debug) vetoed candidates."""
     _validate(text, channel)
-    predictor = _model() if use_model and text.strip() else None
-    scores = predictor.scores(text) if predictor is not None else {}
-    return _combine(text, predictor, scores, when=when, debug=debug)
+    return analyze_many_findings([text], use_model=use_model, when=when, debug=debug)[0]
 
 
 def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: date | None = None,
@@ -67,19 +65,21 @@ def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: dat
     multiply the chance of a model-only false positive."""
     for text in texts:
         _validate(text, None)
+    nts = [normalize(t) for t in texts]  # once per text: the rules and the model share this view
     predictor = _model() if use_model else None
     if predictor is None:
-        return [_combine(t, None, {}, when=when, debug=debug) for t in texts]
-    short = [i for i, t in enumerate(texts) if t.strip() and not predictor.needs_windows(t)]
-    probs = predictor.probs_batched([texts[i] for i in short])
+        return [_combine(t, nt, None, {}, when=when, debug=debug) for t, nt in zip(texts, nts, strict=True)]
+    views = [predictor.tokenizer.from_norm(nt.norm) for nt in nts]
+    short = [i for i, t in enumerate(texts) if t.strip() and predictor.fits_one_window(views[i])]
+    probs = predictor.probs_batched([views[i] for i in short], prepared=True)
     scores: list[dict[str, float]] = [{} for _ in texts]
     for i, row in zip(short, probs, strict=True):
         scores[i] = {lab: float(p) for lab, p in zip(predictor.labels, row, strict=True)}
     for i, t in enumerate(texts):
         if t.strip() and not scores[i]:
             scores[i] = predictor.scores(t)
-    return [_combine(t, predictor, sc, when=when, debug=debug, model_adds_labels=model_adds_labels)
-            for t, sc in zip(texts, scores, strict=True)]
+    return [_combine(t, nt, predictor, sc, when=when, debug=debug, model_adds_labels=model_adds_labels)
+            for t, nt, sc in zip(texts, nts, scores, strict=True)]
 
 
 def to_contract(result: dict[str, Any], verbose: bool = False) -> dict[str, Any]:
