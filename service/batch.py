@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rules.findings import CHANNELS
-from service.pipeline import MAX_TEXT_CHARS, analyze, analyze_many_findings, to_contract
+from service.pipeline import analyze_many_findings, to_contract, validate_input
 
 BATCH_SIZE = 64
 
@@ -57,10 +56,7 @@ def parse_record(raw: bytes, line_no: int) -> tuple[Any, str, str | None]:
         if not isinstance(text, str):
             raise ValueError("'text' must be a string")
         channel = obj.get("channel") or None
-        if channel is not None and channel not in CHANNELS:
-            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
-        if len(text) > MAX_TEXT_CHARS:
-            raise ValueError(f"text too long: {len(text)} characters (limit {MAX_TEXT_CHARS})")
+        validate_input(text, channel)  # the pipeline's own checks (channel, length); InputError is a ValueError
         return record_id, text, channel
     except ValueError as exc:
         raise RecordError(record_id, f"line {line_no}: {exc}") from exc
@@ -72,15 +68,6 @@ class RecordError(ValueError):
     def __init__(self, record_id: Any, message: str) -> None:
         super().__init__(message)
         self.record_id = record_id
-
-
-def classify_record(raw: bytes, line_no: int, *, use_model: bool = True, verbose: bool = False) -> dict[str, Any]:
-    """Classify one raw JSONL line; every failure becomes ``{"id", "error"}`` instead of an exception."""
-    try:
-        record_id, text, channel = parse_record(raw, line_no)
-    except RecordError as exc:
-        return {"id": exc.record_id, "error": str(exc)}
-    return {"id": record_id, **analyze(text, channel, use_model=use_model, verbose=verbose)}
 
 
 def _flush(pending: list[tuple[Any, str]], out, stats: BatchStats, *, use_model: bool, verbose: bool) -> None:

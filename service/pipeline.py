@@ -26,7 +26,8 @@ def _model():
     return get_predictor()
 
 
-def _validate(text: Any, channel: str | None) -> None:
+def validate_input(text: Any, channel: str | None) -> None:
+    """Raise `InputError` for a non-string text, an unknown channel or a text over the length limit."""
     if not isinstance(text, str):
         raise InputError("`text` must be a string")
     if channel is not None and channel not in CHANNELS:
@@ -52,7 +53,7 @@ def _combine(text: str, nt: NormalizedText, predictor, scores: dict[str, float],
 def analyze_findings(text: str, channel: str | None = None, *, use_model: bool = True,
                      when: date | None = None, debug: bool = False) -> dict[str, Any]:
     """Analyse one text; returns labels, scores, `Finding` objects and (debug) vetoed candidates."""
-    _validate(text, channel)
+    validate_input(text, channel)
     return analyze_many_findings([text], use_model=use_model, when=when, debug=debug)[0]
 
 
@@ -64,7 +65,7 @@ def analyze_many_findings(texts: list[str], *, use_model: bool = True, when: dat
     sources) without adding labels of its own — used for call transcripts, where dozens of turns per call
     multiply the chance of a model-only false positive."""
     for text in texts:
-        _validate(text, None)
+        validate_input(text, None)
     nts = [normalize(t) for t in texts]  # once per text: the rules and the model share this view
     predictor = _model() if use_model else None
     if predictor is None:
