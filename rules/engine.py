@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 
 from rules.findings import Finding
 from rules.legal import load_catalog
@@ -27,6 +27,7 @@ from rules.normalize import (
     normalize_phrase,
     to_homophones,
 )
+from rules.prefixes import literal_prefixes, required_literals
 from rules.schema import ContextPack, Rule, RulePack, load_yaml_model
 
 PACKS_DIR = Path(__file__).parent / "packs"
@@ -67,6 +68,26 @@ def _gap_regex(parts: list[list[str]], max_gap: int) -> str:
     return sep.join("(?:" + "|".join(re.escape(normalize_phrase(w)) for w in part) + ")" for part in parts)
 
 
+class _Gate:
+    """A necessary condition for a regex to match: for some top-level alternative, every one of its sets of
+    automaton words has a member in the text. Checked before the regex runs; never changes a result."""
+
+    __slots__ = ("alternatives",)
+
+    def __init__(self, alternatives: list[tuple[frozenset[int], ...]]) -> None:
+        self.alternatives = alternatives
+
+    def open(self, present: set[int]) -> bool:
+        """Whether the regex can possibly match a text whose automaton hits are ``present``."""
+        for sets in self.alternatives:
+            for words in sets:
+                if words.isdisjoint(present):
+                    break
+            else:
+                return True
+        return False
+
+
 class _CompiledRule:
     def __init__(self, rule: Rule, label: str) -> None:
         self.rule = rule
@@ -77,8 +98,12 @@ class _CompiledRule:
         anchored = [p for p in rule.patterns if _leading_literals(p) == anchors]
         free = [p for p in rule.patterns if p not in anchored]
         self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
-        self.patterns = [re.compile("|".join(f"(?:{p})" for p in free))] if free else []
+        self.free = re.compile("|".join(f"(?:{p})" for p in free)) if free else None
+        # When every match of the free patterns starts with a known literal, those literals go into the
+        # automaton and the patterns are tried only there (same matches as finditer, far fewer attempts).
+        self.triggers = literal_prefixes(self.free.pattern) if self.free else None
         self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
+        self.free_gate: _Gate | None = None  # set by the engine: words that must occur for `free` to match
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
 
@@ -145,6 +170,25 @@ class ScanResult:
     fired: set[str] = field(default_factory=set)  # debug: every rule that produced a finding before merging
 
 
+# What an automaton word means for a rule (payload entries are (kind, rule index, gap index)).
+_KW, _GAP, _ANCHOR = range(3)
+
+
+class _Automaton:
+    """Aho-Corasick over a word list; every occurrence (overlapping) with the word's payload entries."""
+
+    def __init__(self, words: dict[str, list[tuple[int, int, int]]]) -> None:
+        self.words = list(words)
+        self.payloads = [tuple(words[w]) for w in self.words]
+        self._ac = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(word index, start, end) of every occurrence, in order of end position."""
+        if self._ac is None:
+            return []
+        return self._ac.find_matches_as_indexes(text, overlapping=True)
+
+
 class RuleEngine:
     """Compiled rule packs; `scan` finds violations in one text."""
 
@@ -152,81 +196,139 @@ class RuleEngine:
         self.packs = packs
         self.context = context
         self.compiled: list[_CompiledRule] = []
-        self._norm_ac = ahocorasick.Automaton()
-        self._hom_ac = ahocorasick.Automaton()
-        norm_words: dict[str, list] = {}
-        hom_words: dict[str, list] = {}
+        norm_words: dict[str, list[tuple[int, int, int]]] = {}
+        hom_words: dict[str, list[tuple[int, int, int]]] = {}
         for pack in packs:
             for rule in pack.rules:
                 idx = len(self.compiled)
-                self.compiled.append(_CompiledRule(rule, pack.label))
+                compiled = _CompiledRule(rule, pack.label)
+                self.compiled.append(compiled)
                 for kw in rule.keywords:
-                    norm_words.setdefault(normalize_phrase(kw), []).append(("kw", idx, 0))
+                    norm_words.setdefault(normalize_phrase(kw), []).append((_KW, idx, 0))
                 for kw in rule.homophone_keywords:
                     nkw = normalize_phrase(kw)
-                    norm_words.setdefault(nkw, []).append(("kw", idx, 0))
-                    hom_words.setdefault(to_homophones(nkw), []).append(("kw", idx, 0))
+                    norm_words.setdefault(nkw, []).append((_KW, idx, 0))
+                    hom_words.setdefault(to_homophones(nkw), []).append((_KW, idx, 0))
                 for anchor in rule.anchors:
-                    norm_words.setdefault(normalize_phrase(anchor), []).append(("anchor", idx, 0))
+                    norm_words.setdefault(normalize_phrase(anchor), []).append((_ANCHOR, idx, 0))
                 for gi, gap in enumerate(rule.gaps):
                     for first in gap[0]:
-                        norm_words.setdefault(normalize_phrase(first), []).append(("gap", idx, gi))
-        for word, payload in norm_words.items():
-            self._norm_ac.add_word(word, (word, payload))
-        for word, payload in hom_words.items():
-            self._hom_ac.add_word(word, (word, payload))
-        self._norm_ac.make_automaton()
-        if hom_words:
-            self._hom_ac.make_automaton()
-        self._has_hom = bool(hom_words)
+                        norm_words.setdefault(normalize_phrase(first), []).append((_GAP, idx, gi))
+        self._norm_ac = _Automaton(norm_words)
+        # A second automaton for the words free patterns start with or require; run only for texts where a
+        # free pattern's anchor occurred.
+        aux_words: dict[str, list] = {}
+        for c in self.compiled:
+            for prefix in c.triggers or ():
+                aux_words.setdefault(prefix, [])
+        requirements = self._requirements(aux_words)
+        self._aux_ac = _Automaton(aux_words)
+        aux_index = {w: i for i, w in enumerate(self._aux_ac.words)}
+        for compiled, alternatives in requirements.items():
+            compiled.free_gate = _Gate([tuple(frozenset(aux_index[w] for w in words) for words in sets)
+                                        for sets in alternatives])
+        self._trigger_words = [
+            frozenset(aux_index[p] for p in c.triggers) if c.triggers else frozenset() for c in self.compiled
+        ]
+        self._hom_ac = _Automaton(hom_words)
         self._neg_re = _alternation(context.negation_cues)
         self._pseudo_re = _alternation(context.pseudo_negations) if context.pseudo_negations else None
         self._flip_re = _alternation(context.flip_cues or ["\uffff"])
         self._catalog = load_catalog()
         self._tokenizer = None
 
+    def _requirements(self, words: dict[str, list]) -> dict[_CompiledRule, list]:
+        """Literal requirements of every rule's free patterns, restricted to words of two or more characters
+        (or already in ``words``) and adding those to ``words``. A rule with an alternative that requires
+        nothing we keep gets no gate."""
+        out: dict[_CompiledRule, list] = {}
+        for compiled in self.compiled:
+            alternatives = required_literals(compiled.free.pattern) if compiled.free is not None else None
+            if not alternatives:
+                continue
+            usable = [[ws for ws in sets if all(len(w) >= 2 or w in words for w in ws)] for sets in alternatives]
+            if any(not sets for sets in usable):
+                continue
+            for sets in usable:
+                for ws in sets:
+                    for w in ws:
+                        words.setdefault(w, [])
+            out[compiled] = usable
+        return out
+
     # ---- candidate generation -------------------------------------------------
     def _candidates(self, nt: NormalizedText) -> list[Candidate]:
-        """Keyword hits directly; gap patterns tried only where their first part occurs; regex patterns
-        only in texts where one of their anchors occurs."""
+        """Keyword hits directly; gap patterns tried only where their first part occurs; free regex patterns
+        only in texts where one of their anchors occurs and all the words they require occur, and only at
+        their trigger literals when those are known."""
         out: list[Candidate] = []
         seen: set[tuple[int, int, int]] = set()
-        pattern_rules: set[int] = set()
+        pattern_rules: list[int] = []
         norm = nt.norm
         compiled = self.compiled
-
-        def add(idx: int, start: int, stop: int, view: str, form: str) -> None:
-            if stop > start and (idx, start, stop) not in seen:
-                seen.add((idx, start, stop))
-                out.append(Candidate(compiled[idx], start, stop, view, form))
-
-        for end, (word, payload) in self._norm_ac.iter(norm):
-            start = end + 1 - len(word)
-            for kind, idx, gi in payload:
-                if kind == "kw":
-                    add(idx, start, end + 1, "norm", word)
-                elif kind == "gap":
-                    m = compiled[idx].gaps[gi].match(norm, start)
-                    if m:
-                        add(idx, start, m.end(), "norm", m.group())
+        words = self._norm_ac.words
+        payloads = self._norm_ac.payloads
+        for wi, start, stop in self._norm_ac.find(norm):
+            for kind, idx, gi in payloads[wi]:
+                rule = compiled[idx]
+                if kind == _KW:
+                    m_stop, form = stop, words[wi]
                 else:
-                    anchored = compiled[idx].anchored
-                    if anchored is not None:
-                        m = anchored.match(norm, start)
-                        if m:
-                            add(idx, start, m.end(), "norm", m.group())
-                    if compiled[idx].patterns:
-                        pattern_rules.add(idx)
-        if self._has_hom:
-            for end, (word, payload) in self._hom_ac.iter(nt.hom):
-                start, stop = nt.hom_to_norm(end + 1 - len(word), end + 1)
-                for _, idx, _ in payload:
-                    add(idx, start, stop, "hom", norm[start:stop])
-        for idx in pattern_rules:
-            for rx in compiled[idx].patterns:
-                for m in rx.finditer(norm):
-                    add(idx, m.start(), m.end(), "norm", m.group())
+                    if kind == _GAP:
+                        rx = rule.gaps[gi]
+                    else:
+                        if rule.free is not None and idx not in pattern_rules:
+                            pattern_rules.append(idx)
+                        rx = rule.anchored
+                        if rx is None:
+                            continue
+                    m = rx.match(norm, start)
+                    if m is None:
+                        continue
+                    m_stop, form = m.end(), m.group()
+                key = (idx, start, m_stop)
+                if m_stop > start and key not in seen:
+                    seen.add(key)
+                    out.append(Candidate(rule, start, m_stop, "norm", form))
+        for wi, hstart, hstop in self._hom_ac.find(nt.hom):
+            start, stop = nt.hom_to_norm(hstart, hstop)
+            for _, idx, _ in self._hom_ac.payloads[wi]:
+                key = (idx, start, stop)
+                if stop > start and key not in seen:
+                    seen.add(key)
+                    out.append(Candidate(compiled[idx], start, stop, "hom", norm[start:stop]))
+        if pattern_rules:
+            self._free_candidates(norm, sorted(pattern_rules), seen, out)
         return out
+
+    def _free_candidates(self, norm: str, rule_ids: list[int], seen: set[tuple[int, int, int]],
+                         out: list[Candidate]) -> None:
+        """Matches of the free patterns of ``rule_ids`` (whose anchors occurred), appended to ``out``."""
+        aux_hits = self._aux_ac.find(norm)
+        present = {wi for wi, _, _ in aux_hits}
+        for idx in rule_ids:
+            rule = self.compiled[idx]
+            if rule.free_gate is not None and not rule.free_gate.open(present):
+                continue
+            rx = rule.free
+            if rule.triggers is None:
+                matches = list(rx.finditer(norm))
+            else:
+                # non-overlapping, leftmost first: exactly what finditer would return
+                trigger_words = self._trigger_words[idx]
+                matches = []
+                resume = 0
+                for pos in sorted({s for wi, s, _ in aux_hits if wi in trigger_words}):
+                    if pos >= resume:
+                        m = rx.match(norm, pos)
+                        if m is not None:
+                            matches.append(m)
+                            resume = m.end()
+            for m in matches:
+                key = (idx, m.start(), m.end())
+                if m.end() > m.start() and key not in seen:
+                    seen.add(key)
+                    out.append(Candidate(rule, m.start(), m.end(), "norm", m.group()))
 
     # ---- context checks -------------------------------------------------------
     def _negated(self, norm: str, cand: Candidate, breaks: _Breaks) -> str | None:

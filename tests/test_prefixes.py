@@ -1,0 +1,136 @@
+"""The regex analysis the engine uses to skip work must never skip a match.
+
+`literal_prefixes` claims every match starts with one of its strings; `required_literals` claims every match
+of some alternative contains a member of each of its sets. Both are checked against real matches: on
+hand-picked patterns, on random texts (hypothesis), and on every pack pattern over every pack example.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.engine import get_engine
+from rules.prefixes import literal_prefixes, required_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("打断你的腿", {"打断你的腿"}),
+        ("(?:一|半)个?小时", {"一", "半"}),
+        ("每(?:隔)?一次", {"每"}),
+        ("(?:户名|收款人)(?:写|填)", {"户名写", "户名填", "收款人写", "收款人填"}),
+        ("联系(?<!你联系)家人|通知(?<!你通知)家人", {"联系家人", "通知家人"}),
+        ("(?:^|(?<=[，。]))交钱", {"交钱"}),
+        ("[0-2]元", {"0元", "1元", "2元"}),
+        ("a+b", {"a"}),
+        ("(a)\\1", {"a"}),
+    ],
+)
+def test_prefixes_of_known_shapes(pattern: str, expected: set[str]) -> None:
+    assert literal_prefixes(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?:a|b)?c", "[一-龥]某", r"\d+元", "x*y", "(?i)abc", ".打", "[^你]打", "(?:^|b)c", "(?:a|)b", ""],
+)
+def test_no_prefixes_where_a_match_may_start_anywhere(pattern: str) -> None:
+    assert literal_prefixes(pattern) is None
+
+
+def test_required_literals_per_alternative() -> None:
+    reqs = required_literals("每(?:隔)?(?:一|两)?个?(?:小时|分钟)[^。]{0,10}?(?:打|拨|电话)|晚上打")
+    assert reqs == [[{"每"}, {"小时", "分钟"}, {"打", "拨", "电话"}], [{"晚上打"}]]
+    assert required_literals("(?:a|b)?c+d") == [[{"c"}, {"d"}]]
+    assert required_literals("(?i)abc") is None
+
+
+def _check_sound(pattern: str, text: str) -> None:
+    rx = re.compile(pattern)
+    prefixes = literal_prefixes(pattern)
+    alternatives = required_literals(pattern)
+    for m in rx.finditer(text):
+        if m.end() == m.start():
+            continue
+        if prefixes is not None:
+            assert any(text.startswith(p, m.start()) for p in prefixes), (pattern, text, m)
+        if alternatives is not None:
+            assert any(all(any(w in text for w in words) for words in sets) for sets in alternatives), (
+                pattern, text, m)
+
+
+_PATTERNS = [
+    "(?:一|半)个?小时(?:一次|一个)",
+    "每(?:隔)?(?:[0-9]{1,2})?分钟[^。]{0,4}?(?:打|发)",
+    "(?:给|跟)(?:你的?)?(?:(?![不没])[^，。]){0,4}?(?:家人|同事)(?:的)?电话",
+    "(?:^|(?<=[，。]))交(?:个)?[0-9]+元",
+    "(?:户名|收款人)(?:为|是)?[一-龥]某",
+    "打(?!扰)你",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("一半个小时次每隔0129分钟打发给跟你的家人同事电话，。交元户名收款人为是张某扰不没")),
+                max_size=24).map("".join))
+def test_analysis_is_sound_on_random_text(text: str) -> None:
+    for pattern in _PATTERNS:
+        _check_sound(pattern, text)
+
+
+def test_trigger_scan_finds_exactly_what_finditer_finds_on_pack_examples() -> None:
+    """For every rule with trigger literals, matching only at the triggers gives finditer's matches."""
+    engine = get_engine()
+    texts = [ex for _, rule in engine.rules() for ex in (*rule.examples.positive, *rule.examples.negative)]
+    from rules.normalize import normalize
+
+    norms = [normalize(t).norm for t in texts]
+    checked = 0
+    for compiled in engine.compiled:
+        if compiled.free is None:
+            continue
+        for norm in norms:
+            _check_sound(compiled.free.pattern, norm)
+            if compiled.triggers is None:
+                continue
+            expected = [(m.start(), m.end()) for m in compiled.free.finditer(norm)]
+            got, resume = [], 0
+            starts = sorted({i for p in compiled.triggers for i in _occurrences(norm, p)})
+            for pos in starts:
+                if pos >= resume:
+                    m = compiled.free.match(norm, pos)
+                    if m:
+                        got.append((m.start(), m.end()))
+                        resume = m.end()
+            assert got == expected, (compiled.rule.id, norm)
+            checked += 1
+    assert checked > 1000
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i != -1:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def test_engine_shortcuts_change_no_result() -> None:
+    """The engine with its trigger and gate shortcuts finds exactly what it finds without them."""
+    from rules.engine import RuleEngine, load_packs
+
+    fast = get_engine()
+    plain = RuleEngine(*load_packs())
+    for compiled in plain.compiled:
+        compiled.triggers = None
+        compiled.free_gate = None
+    texts = [ex for _, rule in fast.rules() for ex in (*rule.examples.positive, *rule.examples.negative)]
+    texts += [t + "，" + u for t, u in zip(texts, reversed(texts), strict=True)]  # longer texts with several matches
+    for text in texts:
+        a, b = fast.scan(text, debug=True), plain.scan(text, debug=True)
+        assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings], text
+        assert a.vetoed == b.vetoed, text
