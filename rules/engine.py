@@ -13,6 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -55,6 +56,8 @@ def _leading_literals(pattern: str) -> set[str] | None:
         elif ch == ")" and pattern[i - 1] != "\\":
             depth -= 1
             if depth == 0:
+                if pattern[i + 1:i + 2] in ("?", "*", "{"):
+                    return None  # an optional leading group: matches need not start with it
                 inner = pattern[3:i]
                 alternatives = inner.split("|")
                 if all(a and re.escape(a) == a for a in alternatives):
@@ -104,8 +107,12 @@ class _CompiledRule:
         self.triggers = literal_prefixes(self.free.pattern) if self.free else None
         self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
         self.free_gate: _Gate | None = None  # set by the engine: words that must occur for `free` to match
+        self.labels = (label, *rule.also_labels)
+        self.basis_ids = tuple(rule.legal_basis)
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
+        self.requires_window = rule.requires.window if rule.requires else 0
+        self.checks_sentence = bool(self.vetoes or self.requires)
 
 
 @dataclass(slots=True)
@@ -161,7 +168,7 @@ class _Breaks:
         return s, e
 
 
-@dataclass
+@dataclass(slots=True)
 class ScanResult:
     """Findings, plus (in debug mode) candidates vetoed by context, with reasons."""
 
@@ -172,6 +179,7 @@ class ScanResult:
 
 # What an automaton word means for a rule (payload entries are (kind, rule index, gap index)).
 _KW, _GAP, _ANCHOR = range(3)
+_TRY, _FREE = 3, 4  # steps planned from them: match a regex at the occurrence; make free patterns eligible
 
 
 class _Automaton:
@@ -214,32 +222,52 @@ class RuleEngine:
                 for gi, gap in enumerate(rule.gaps):
                     for first in gap[0]:
                         norm_words.setdefault(normalize_phrase(first), []).append((_GAP, idx, gi))
-        self._norm_ac = _Automaton(norm_words)
-        # A second automaton for the words free patterns start with or require; run only for texts where a
-        # free pattern's anchor occurred.
-        aux_words: dict[str, list] = {}
+        # Words that free patterns start with or require join the automaton without steps of their own.
         for c in self.compiled:
             for prefix in c.triggers or ():
-                aux_words.setdefault(prefix, [])
-        requirements = self._requirements(aux_words)
-        self._aux_ac = _Automaton(aux_words)
-        aux_index = {w: i for i, w in enumerate(self._aux_ac.words)}
+                norm_words.setdefault(prefix, [])
+        requirements = self._requirements(norm_words)
+        self._norm_ac = _Automaton(norm_words)
+        self._steps = [self._plan(entries) for entries in self._norm_ac.payloads]
+        word_index = {w: i for i, w in enumerate(self._norm_ac.words)}
         for compiled, alternatives in requirements.items():
-            compiled.free_gate = _Gate([tuple(frozenset(aux_index[w] for w in words) for words in sets)
+            compiled.free_gate = _Gate([tuple(frozenset(word_index[w] for w in words) for words in sets)
                                         for sets in alternatives])
         self._trigger_words = [
-            frozenset(aux_index[p] for p in c.triggers) if c.triggers else frozenset() for c in self.compiled
+            frozenset(word_index[p] for p in c.triggers) if c.triggers else frozenset() for c in self.compiled
         ]
         self._hom_ac = _Automaton(hom_words)
         self._neg_re = _alternation(context.negation_cues)
+        # the first characters of all negation cues: a prefix without any of them cannot be negated
+        self._neg_first = re.compile(
+            "[" + "".join(sorted({re.escape(normalize_phrase(c)[:1]) for c in context.negation_cues})) + "]")
         self._pseudo_re = _alternation(context.pseudo_negations) if context.pseudo_negations else None
         self._flip_re = _alternation(context.flip_cues or ["\uffff"])
         self._catalog = load_catalog()
         self._tokenizer = None
 
+    def _plan(self, entries: tuple[tuple[int, int, int], ...]) -> tuple[tuple, ...]:
+        """What to do where a word occurs, in pack order: (step, rule index, compiled rule, regex or None).
+
+        _KW: the word itself is a candidate; _TRY: a gap or anchored regex is matched there; _FREE: the
+        rule's free patterns become eligible for this text."""
+        steps: list[tuple] = []
+        for kind, idx, gi in entries:
+            compiled = self.compiled[idx]
+            if kind == _KW:
+                steps.append((_KW, idx, compiled, None))
+            elif kind == _GAP:
+                steps.append((_TRY, idx, compiled, compiled.gaps[gi]))
+            else:
+                if compiled.free is not None:
+                    steps.append((_FREE, idx, compiled, None))
+                if compiled.anchored is not None:
+                    steps.append((_TRY, idx, compiled, compiled.anchored))
+        return tuple(steps)
+
     def _requirements(self, words: dict[str, list]) -> dict[_CompiledRule, list]:
         """Literal requirements of every rule's free patterns, restricted to words of two or more characters
-        (or already in ``words``) and adding those to ``words``. A rule with an alternative that requires
+        (or already in ``words``), adding those to ``words``. A rule with an alternative that requires
         nothing we keep gets no gate."""
         out: dict[_CompiledRule, list] = {}
         for compiled in self.compiled:
@@ -263,25 +291,19 @@ class RuleEngine:
         their trigger literals when those are known."""
         out: list[Candidate] = []
         seen: set[tuple[int, int, int]] = set()
-        pattern_rules: list[int] = []
+        pattern_rules: set[int] = set()
         norm = nt.norm
-        compiled = self.compiled
         words = self._norm_ac.words
-        payloads = self._norm_ac.payloads
-        for wi, start, stop in self._norm_ac.find(norm):
-            for kind, idx, gi in payloads[wi]:
-                rule = compiled[idx]
-                if kind == _KW:
+        steps = self._steps
+        hits = self._norm_ac.find(norm)
+        for wi, start, stop in hits:
+            for step, idx, rule, rx in steps[wi]:
+                if step == _KW:
                     m_stop, form = stop, words[wi]
+                elif step == _FREE:
+                    pattern_rules.add(idx)
+                    continue
                 else:
-                    if kind == _GAP:
-                        rx = rule.gaps[gi]
-                    else:
-                        if rule.free is not None and idx not in pattern_rules:
-                            pattern_rules.append(idx)
-                        rx = rule.anchored
-                        if rx is None:
-                            continue
                     m = rx.match(norm, start)
                     if m is None:
                         continue
@@ -296,16 +318,15 @@ class RuleEngine:
                 key = (idx, start, stop)
                 if stop > start and key not in seen:
                     seen.add(key)
-                    out.append(Candidate(compiled[idx], start, stop, "hom", norm[start:stop]))
+                    out.append(Candidate(self.compiled[idx], start, stop, "hom", norm[start:stop]))
         if pattern_rules:
-            self._free_candidates(norm, sorted(pattern_rules), seen, out)
+            self._free_candidates(norm, hits, sorted(pattern_rules), seen, out)
         return out
 
-    def _free_candidates(self, norm: str, rule_ids: list[int], seen: set[tuple[int, int, int]],
-                         out: list[Candidate]) -> None:
+    def _free_candidates(self, norm: str, hits: list[tuple[int, int, int]], rule_ids: list[int],
+                         seen: set[tuple[int, int, int]], out: list[Candidate]) -> None:
         """Matches of the free patterns of ``rule_ids`` (whose anchors occurred), appended to ``out``."""
-        aux_hits = self._aux_ac.find(norm)
-        present = {wi for wi, _, _ in aux_hits}
+        present = {wi for wi, _, _ in hits}
         for idx in rule_ids:
             rule = self.compiled[idx]
             if rule.free_gate is not None and not rule.free_gate.open(present):
@@ -318,7 +339,7 @@ class RuleEngine:
                 trigger_words = self._trigger_words[idx]
                 matches = []
                 resume = 0
-                for pos in sorted({s for wi, s, _ in aux_hits if wi in trigger_words}):
+                for pos in sorted({s for wi, s, _ in hits if wi in trigger_words}):
                     if pos >= resume:
                         m = rx.match(norm, pos)
                         if m is not None:
@@ -334,7 +355,7 @@ class RuleEngine:
     def _negated(self, norm: str, cand: Candidate, breaks: _Breaks) -> str | None:
         clause_start = max(breaks.clause_start(cand.start), cand.start - NEGATION_LOOKBACK)
         prefix = norm[clause_start:cand.start]
-        if not prefix or self._flip_re.search(prefix):
+        if not prefix or self._neg_first.search(prefix) is None or self._flip_re.search(prefix):
             return None
         if self._pseudo_re is not None:
             prefix = self._pseudo_re.sub(lambda m: "#" * len(m.group()), prefix)
@@ -369,17 +390,19 @@ class RuleEngine:
             after = norm[cand.end] if cand.end < len(norm) else ""
             if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
                 return "latin word boundary"
-        if compiled.vetoes or compiled.requires:
+        if compiled.checks_sentence:
             s_start, s_end = breaks.sentence(cand.start, cand.end)
             sentence = norm[s_start:s_end]
             for veto in compiled.vetoes:
                 if veto in sentence:
                     return f"lawful exception {veto!r}"
             if compiled.requires:
-                lo = max(s_start, cand.start - rule.requires.window)
-                hi = min(s_end, cand.end + rule.requires.window)
-                around = norm[lo:hi]
-                if not any(w in around for w in compiled.requires):
+                window = compiled.requires_window
+                around = norm[max(s_start, cand.start - window):min(s_end, cand.end + window)]
+                for word in compiled.requires:
+                    if word in around:
+                        break
+                else:
                     return "required context missing"
         if rule.negation:
             cue = self._negated(norm, cand, breaks)
@@ -400,10 +423,13 @@ class RuleEngine:
         findings: list[Finding] = []
         vetoed: list[dict] = []
         candidates = self._candidates(nt)
-        breaks = _Breaks(nt.norm) if candidates else None
+        if not candidates:
+            return ScanResult(findings, vetoed, set())
+        breaks = _Breaks(nt.norm)
+        to_original = nt.norm_to_original
         for cand in candidates:
             reason = self._check(nt, cand, breaks)
-            start, end = nt.norm_to_original(cand.start, cand.end)
+            start, end = to_original(cand.start, cand.end)
             if reason:
                 if debug:
                     vetoed.append({"rule_id": cand.rule.id, "label": cand.label, "start": start, "end": end,
@@ -415,17 +441,17 @@ class RuleEngine:
 
     def _to_findings(self, text: str, cand: Candidate, start: int, end: int,
                      when: date | None) -> list[Finding]:
-        rule = cand.rule
+        compiled = cand.compiled
+        rule = compiled.rule
         how = "同音/拼音变体" if cand.view == "hom" else "关键词/模式"
-        out = []
-        for label in (cand.label, *rule.also_labels):
-            basis = self._basis(tuple(rule.legal_basis), label, when)
-            out.append(Finding(
-                label=label, start=start, end=end, quote=text[start:end], source="rule", rule_id=rule.id,
-                confidence=rule.confidence, severity=rule.severity, legal_basis=list(basis),
-                explanation=f"{rule.description}（{how}命中：{cand.form}）", matched_form=cand.form,
-            ))
-        return out
+        quote = text[start:end]
+        explanation = f"{rule.description}（{how}命中：{cand.form}）"
+        # positional arguments, in Finding's field order (this runs for every finding of every message)
+        return [
+            Finding(label, start, end, quote, "rule", rule.id, rule.confidence, rule.severity,
+                    list(self._basis(compiled.basis_ids, label, when)), explanation, cand.form)
+            for label in compiled.labels
+        ]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; bounded
     def _basis(self, ids: tuple[str, ...], label: str, when: date | None) -> list[str]:
@@ -438,14 +464,25 @@ class RuleEngine:
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     """Keep one finding per label and overlapping span: the most confident, then the longest."""
-    findings.sort(key=lambda f: (f.label, -f.confidence, -(f.end - f.start), f.start))
+    if len(findings) < 2:
+        return findings
+    findings.sort(key=_strength)
     kept: list[Finding] = []
     for f in findings:
-        if any(k.label == f.label and k.start < f.end and f.start < k.end for k in kept):
-            continue
-        kept.append(f)
-    kept.sort(key=lambda f: (f.start, f.label))
+        for k in kept:
+            if k.label == f.label and k.start < f.end and f.start < k.end:
+                break
+        else:
+            kept.append(f)
+    kept.sort(key=_position)
     return kept
+
+
+def _strength(f: Finding) -> tuple:
+    return f.label, -f.confidence, f.start - f.end, f.start
+
+
+_position = attrgetter("start", "label")
 
 
 def load_packs(directory: Path = PACKS_DIR) -> tuple[list[RulePack], ContextPack]:

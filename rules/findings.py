@@ -36,7 +36,7 @@ SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
 CHANNELS: tuple[str, ...] = ("sms", "wechat", "call_utterance")
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One violation located in the original text, with the reason it was raised."""
 

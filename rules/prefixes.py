@@ -78,11 +78,14 @@ def _sequence(items) -> tuple[set[str], bool]:
         elif op in _REPEATS and av[0] >= 1:
             tails, _ = _sequence(av[2])
             complete = False  # one mandatory repetition is known; what follows it is not
-        else:  # optional repeat, back-reference, category, ANY ...
+        elif op in _REPEATS and av[1] == 1:  # X? : either X or nothing
+            tails, complete = _sequence(av[2])
+            tails = tails | {""}
+        else:  # longer optional repeats, back-references, categories, ANY ...
             return prefixes, False
         if complete and tails == {""}:
             continue  # a group of assertions only, e.g. (?:^|(?<=[，。]))
-        if not tails or "" in tails:
+        if not tails or (tails == {""}):
             return prefixes, False
         extended = _cross(prefixes, tails)
         if extended is None:

@@ -21,8 +21,13 @@ from rules.prefixes import literal_prefixes, required_literals
     ("pattern", "expected"),
     [
         ("打断你的腿", {"打断你的腿"}),
-        ("(?:一|半)个?小时", {"一", "半"}),
-        ("每(?:隔)?一次", {"每"}),
+        ("(?:一|半)个?小时", {"一个小时", "一小时", "半个小时", "半小时"}),
+        ("每(?:隔)?一次", {"每隔一次", "每一次"}),
+        ("(?:a|b)?c", {"ac", "bc", "c"}),
+        ("(?:^|b)c", {"c", "bc"}),
+        ("(?:a|)b", {"ab", "b"}),
+        ("每(?:隔)?[0-9]{1,3}分钟", {"每隔0", "每0", "每隔9", "每9"} | {f"每{d}" for d in "12345678"}
+         | {f"每隔{d}" for d in "12345678"}),
         ("(?:户名|收款人)(?:写|填)", {"户名写", "户名填", "收款人写", "收款人填"}),
         ("联系(?<!你联系)家人|通知(?<!你通知)家人", {"联系家人", "通知家人"}),
         ("(?:^|(?<=[，。]))交钱", {"交钱"}),
@@ -37,7 +42,7 @@ def test_prefixes_of_known_shapes(pattern: str, expected: set[str]) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["(?:a|b)?c", "[一-龥]某", r"\d+元", "x*y", "(?i)abc", ".打", "[^你]打", "(?:^|b)c", "(?:a|)b", ""],
+    ["(?:a|b)*c", "[一-龥]某", r"\d+元", "x*y", "(?i)abc", ".打", "[^你]打", "(?:a|)", "a?", ""],
 )
 def test_no_prefixes_where_a_match_may_start_anywhere(pattern: str) -> None:
     assert literal_prefixes(pattern) is None
