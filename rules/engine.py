@@ -107,6 +107,7 @@ class _CompiledRule:
         self.triggers = literal_prefixes(self.free.pattern) if self.free else None
         self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
         self.free_gate: _Gate | None = None  # set by the engine: words that must occur for `free` to match
+        self.veto_rank: dict[int, int] = {}  # set by the engine: veto automaton word -> first index in vetoes
         self.labels = (label, *rule.also_labels)
         self.basis_ids = tuple(rule.legal_basis)
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
@@ -179,7 +180,6 @@ class ScanResult:
 
 # What an automaton word means for a rule (payload entries are (kind, rule index, gap index)).
 _KW, _GAP, _ANCHOR = range(3)
-_TRY, _FREE = 3, 4  # steps planned from them: match a regex at the occurrence; make free patterns eligible
 
 
 class _Automaton:
@@ -228,7 +228,9 @@ class RuleEngine:
                 norm_words.setdefault(prefix, [])
         requirements = self._requirements(norm_words)
         self._norm_ac = _Automaton(norm_words)
-        self._steps = [self._plan(entries) for entries in self._norm_ac.payloads]
+        plans = [self._plan(entries) for entries in self._norm_ac.payloads]
+        self._steps = [steps for steps, _ in plans]
+        self._free_rules = [free for _, free in plans]
         word_index = {w: i for i, w in enumerate(self._norm_ac.words)}
         for compiled, alternatives in requirements.items():
             compiled.free_gate = _Gate([tuple(frozenset(word_index[w] for w in words) for words in sets)
@@ -237,6 +239,19 @@ class RuleEngine:
             frozenset(word_index[p] for p in c.triggers) if c.triggers else frozenset() for c in self.compiled
         ]
         self._hom_ac = _Automaton(hom_words)
+        # Lawful-exception phrases of all rules in one automaton, searched once per text with candidates.
+        veto_words: dict[str, list] = {}
+        for c in self.compiled:
+            for veto in c.vetoes:
+                if not veto:
+                    raise ValueError(f"rule {c.rule.id!r} has a veto phrase that normalizes to nothing")
+                veto_words.setdefault(veto, [])
+        self._veto_ac = _Automaton(veto_words)
+        veto_index = {w: i for i, w in enumerate(self._veto_ac.words)}
+        for c in self.compiled:
+            c.veto_rank = {}
+            for rank, veto in enumerate(c.vetoes):
+                c.veto_rank.setdefault(veto_index[veto], rank)
         self._neg_re = _alternation(context.negation_cues)
         # the first characters of all negation cues: a prefix without any of them cannot be negated
         self._neg_first = re.compile(
@@ -246,24 +261,23 @@ class RuleEngine:
         self._catalog = load_catalog()
         self._tokenizer = None
 
-    def _plan(self, entries: tuple[tuple[int, int, int], ...]) -> tuple[tuple, ...]:
-        """What to do where a word occurs, in pack order: (step, rule index, compiled rule, regex or None).
-
-        _KW: the word itself is a candidate; _TRY: a gap or anchored regex is matched there; _FREE: the
-        rule's free patterns become eligible for this text."""
+    def _plan(self, entries: tuple[tuple[int, int, int], ...]) -> tuple[tuple[tuple, ...], frozenset[int]]:
+        """What to do where a word occurs: candidate steps in pack order, (rule index, compiled rule, regex or
+        None: the word itself is the candidate), and the rules whose free patterns become eligible."""
         steps: list[tuple] = []
+        free: set[int] = set()
         for kind, idx, gi in entries:
             compiled = self.compiled[idx]
             if kind == _KW:
-                steps.append((_KW, idx, compiled, None))
+                steps.append((idx, compiled, None))
             elif kind == _GAP:
-                steps.append((_TRY, idx, compiled, compiled.gaps[gi]))
+                steps.append((idx, compiled, compiled.gaps[gi]))
             else:
                 if compiled.free is not None:
-                    steps.append((_FREE, idx, compiled, None))
+                    free.add(idx)
                 if compiled.anchored is not None:
-                    steps.append((_TRY, idx, compiled, compiled.anchored))
-        return tuple(steps)
+                    steps.append((idx, compiled, compiled.anchored))
+        return tuple(steps), frozenset(free)
 
     def _requirements(self, words: dict[str, list]) -> dict[_CompiledRule, list]:
         """Literal requirements of every rule's free patterns, restricted to words of two or more characters
@@ -295,14 +309,14 @@ class RuleEngine:
         norm = nt.norm
         words = self._norm_ac.words
         steps = self._steps
+        free_rules = self._free_rules
         hits = self._norm_ac.find(norm)
         for wi, start, stop in hits:
-            for step, idx, rule, rx in steps[wi]:
-                if step == _KW:
+            if free_rules[wi]:
+                pattern_rules |= free_rules[wi]
+            for idx, rule, rx in steps[wi]:
+                if rx is None:
                     m_stop, form = stop, words[wi]
-                elif step == _FREE:
-                    pattern_rules.add(idx)
-                    continue
                 else:
                     m = rx.match(norm, start)
                     if m is None:
@@ -380,11 +394,13 @@ class RuleEngine:
             cuts.add(pos)
         return cand.start in cuts and cand.end in cuts
 
-    def _check(self, nt: NormalizedText, cand: Candidate, breaks: _Breaks) -> str | None:
-        """Return the veto reason, or None when the candidate stands (cheap checks first)."""
+    def _check(self, nt: NormalizedText, cand: Candidate, breaks: _Breaks,
+               vetoes: list[tuple[int, int, int]]) -> str | None:
+        """Return the veto reason, or None when the candidate stands (cheap checks first). ``vetoes`` are the
+        occurrences of veto phrases in the text."""
         norm = nt.norm
-        rule = cand.rule
         compiled = cand.compiled
+        rule = compiled.rule
         if cand.form.isascii() and _ASCII_LETTER.search(cand.form):
             before = norm[cand.start - 1] if cand.start > 0 else ""
             after = norm[cand.end] if cand.end < len(norm) else ""
@@ -392,10 +408,14 @@ class RuleEngine:
                 return "latin word boundary"
         if compiled.checks_sentence:
             s_start, s_end = breaks.sentence(cand.start, cand.end)
-            sentence = norm[s_start:s_end]
-            for veto in compiled.vetoes:
-                if veto in sentence:
-                    return f"lawful exception {veto!r}"
+            if vetoes:  # occurrences of any rule's veto phrase: is one of this rule's inside the sentence?
+                rank = compiled.veto_rank
+                first = None
+                for vi, a, b in vetoes:
+                    if vi in rank and a >= s_start and b <= s_end and (first is None or rank[vi] < first):
+                        first = rank[vi]
+                if first is not None:
+                    return f"lawful exception {compiled.vetoes[first]!r}"
             if compiled.requires:
                 window = compiled.requires_window
                 around = norm[max(s_start, cand.start - window):min(s_end, cand.end + window)]
@@ -426,9 +446,10 @@ class RuleEngine:
         if not candidates:
             return ScanResult(findings, vetoed, set())
         breaks = _Breaks(nt.norm)
+        vetoes = self._veto_ac.find(nt.norm)
         to_original = nt.norm_to_original
         for cand in candidates:
-            reason = self._check(nt, cand, breaks)
+            reason = self._check(nt, cand, breaks, vetoes)
             start, end = to_original(cand.start, cand.end)
             if reason:
                 if debug:
