@@ -78,7 +78,8 @@ class _Gate:
     __slots__ = ("alternatives",)
 
     def __init__(self, alternatives: list[tuple[frozenset[int], ...]]) -> None:
-        self.alternatives = alternatives
+        # smaller sets first: they are usually the rarer words, so an absent one is found sooner
+        self.alternatives = [tuple(sorted(sets, key=len)) for sets in alternatives]
 
     def open(self, present: set[int]) -> bool:
         """Whether the regex can possibly match a text whose automaton hits are ``present``."""
@@ -110,6 +111,7 @@ class _CompiledRule:
         self.veto_rank: dict[int, int] = {}  # set by the engine: veto automaton word -> first index in vetoes
         self.labels = (label, *rule.also_labels)
         self.basis_ids = tuple(rule.legal_basis)
+        self.basis_undated: dict[str, list[str]] = {}
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
         self.requires_window = rule.requires.window if rule.requires else 0
@@ -468,11 +470,17 @@ class RuleEngine:
         quote = text[start:end]
         explanation = f"{rule.description}（{how}命中：{cand.form}）"
         # positional arguments, in Finding's field order (this runs for every finding of every message)
-        return [
-            Finding(label, start, end, quote, "rule", rule.id, rule.confidence, rule.severity,
-                    list(self._basis(compiled.basis_ids, label, when)), explanation, cand.form)
-            for label in compiled.labels
-        ]
+        out = []
+        for label in compiled.labels:
+            if when is None:  # the common case (no date given): resolved once per rule and label
+                basis = compiled.basis_undated.get(label)
+                if basis is None:
+                    basis = compiled.basis_undated[label] = self._basis(compiled.basis_ids, label, None)
+            else:
+                basis = self._basis(compiled.basis_ids, label, when)
+            out.append(Finding(label, start, end, quote, "rule", rule.id, rule.confidence, rule.severity,
+                               list(basis), explanation, cand.form))
+        return out
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; bounded
     def _basis(self, ids: tuple[str, ...], label: str, when: date | None) -> list[str]:
