@@ -18,6 +18,8 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 MAX_PREFIXES = 400  # beyond this many alternatives a prefix set stops growing (it stays sound, just shorter)
 MAX_CLASS_CHARS = 16  # a character class is expanded into literals only up to this size
+# Digits are never used as trigger literals: amounts, dates and phone numbers put dozens in a message.
+_NO_EXPAND = frozenset("0123456789")
 
 _LITERAL = sre_constants.LITERAL
 _IN = sre_constants.IN
@@ -42,6 +44,8 @@ def _class_chars(items: list) -> list[str] | None:
             return None
         if len(chars) > MAX_CLASS_CHARS:
             return None
+    if _NO_EXPAND.intersection(chars):
+        return None
     return chars
 
 

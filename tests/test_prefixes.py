@@ -26,12 +26,11 @@ from rules.prefixes import literal_prefixes, required_literals
         ("(?:a|b)?c", {"ac", "bc", "c"}),
         ("(?:^|b)c", {"c", "bc"}),
         ("(?:a|)b", {"ab", "b"}),
-        ("每(?:隔)?[0-9]{1,3}分钟", {"每隔0", "每0", "每隔9", "每9"} | {f"每{d}" for d in "12345678"}
-         | {f"每隔{d}" for d in "12345678"}),
+        ("每(?:隔)?[0-9]{1,3}分钟", {"每隔", "每"}),
         ("(?:户名|收款人)(?:写|填)", {"户名写", "户名填", "收款人写", "收款人填"}),
         ("联系(?<!你联系)家人|通知(?<!你通知)家人", {"联系家人", "通知家人"}),
         ("(?:^|(?<=[，。]))交钱", {"交钱"}),
-        ("[0-2]元", {"0元", "1元", "2元"}),
+        ("[甲乙]元", {"甲元", "乙元"}),
         ("a+b", {"a"}),
         ("(a)\\1", {"a"}),
     ],
@@ -42,7 +41,7 @@ def test_prefixes_of_known_shapes(pattern: str, expected: set[str]) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["(?:a|b)*c", "[一-龥]某", r"\d+元", "x*y", "(?i)abc", ".打", "[^你]打", "(?:a|)", "a?", ""],
+    ["(?:a|b)*c", "[一-龥]某", "[0-2]元", r"\d+元", "x*y", "(?i)abc", ".打", "[^你]打", "(?:a|)", "a?", ""],
 )
 def test_no_prefixes_where_a_match_may_start_anywhere(pattern: str) -> None:
     assert literal_prefixes(pattern) is None
