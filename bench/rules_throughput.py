@@ -2,7 +2,9 @@
 
 Prints messages/s and MB/s. Messages are generated from varied templates (lawful reminders, violations,
 evasive spellings) so that every code path (automata, regex, context checks, jieba) is exercised.
-Usage: python bench/rules_throughput.py [--n 100000] [--seed 7]
+Each file is read, parsed and scanned ``--repeat`` times; the best pass is the figure least disturbed by other
+load on the machine, the median is printed beside it.
+Usage: python bench/rules_throughput.py [--n 100000] [--seed 7] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -55,11 +57,24 @@ def generate(n: int, seed: int, lawful_share: float | None = None) -> list[str]:
     return out
 
 
+def _timed_pass(engine, path: Path) -> tuple[float, int]:
+    """Read, parse and scan every line of ``path`` once; (seconds, messages flagged)."""
+    t0 = time.perf_counter()
+    flagged = 0
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            flagged += bool(engine.scan(json.loads(line)["text"]).findings)
+    return time.perf_counter() - t0, flagged
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="timed passes over each file; the best is the least disturbed by other load")
+    ap.add_argument("--target", type=float, default=20_000, help="messages/s to compare against")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -76,15 +91,13 @@ def main() -> None:
                 for i, t in enumerate(texts):
                     fh.write(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n")
             size_mb = path.stat().st_size / 1e6
-            t0 = time.perf_counter()
-            flagged = 0
-            with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    flagged += bool(engine.scan(json.loads(line)["text"]).findings)
-            elapsed = time.perf_counter() - t0
-        print(f"{label}: {args.n:,} messages, {size_mb:.1f} MB, {flagged:,} flagged")
-        print(f"  rules + normalization (one core): {args.n / elapsed:,.0f} messages/s, "
-              f"{size_mb / elapsed:.2f} MB/s ({elapsed:.2f} s)")
+            passes = [_timed_pass(engine, path) for _ in range(max(1, args.repeat))]
+        times = sorted(t for t, _ in passes)
+        best, median = times[0], times[len(times) // 2]
+        print(f"{label}: {args.n:,} messages, {size_mb:.1f} MB, {passes[0][1]:,} flagged")
+        print(f"  rules + normalization (one core), best of {len(times)}: {args.n / best:,.0f} messages/s, "
+              f"{size_mb / best:.2f} MB/s ({args.n / best / args.target:.2f}x the {args.target:,.0f}/s target); "
+              f"median {args.n / median:,.0f} messages/s")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ CONTEXT_FILE = "_context.yaml"
 _ASCII_LETTER = re.compile(r"[a-z]")
 
 
+MIN_TRIGGER_CHARS = 2  # shortest literal worth trying a free pattern at (see _CompiledRule.triggers)
 _REGEX_META = set(".^$*+?{}[]\\|()")
 
 
@@ -106,6 +107,8 @@ class _CompiledRule:
         # When every match of the free patterns starts with a known literal, those literals go into the
         # automaton and the patterns are tried only there (same matches as finditer, far fewer attempts).
         self.triggers = literal_prefixes(self.free.pattern) if self.free else None
+        if self.triggers and min(map(len, self.triggers)) < MIN_TRIGGER_CHARS:
+            self.triggers = None  # a one-character trigger (你, 打 ...) fires so often that finditer is cheaper
         self.gaps = [re.compile(_gap_regex(g, rule.max_gap)) for g in rule.gaps]
         self.free_gate: _Gate | None = None  # set by the engine: words that must occur for `free` to match
         self.veto_rank: dict[int, int] = {}  # set by the engine: veto automaton word -> first index in vetoes

@@ -38,7 +38,8 @@ _STRIP_RE = re.compile(
 )
 # Cheap tests that rule out any work for most messages (a single character class scans far faster than the
 # three-branch regex above, which the regex engine must try at every position).
-_MAY_STRIP_RE = re.compile(rf"[{_SEPARATORS}]|([!?,;:~。，！？；：…])\1")
+_SEPARATOR_RE = re.compile(rf"[{_SEPARATORS}]")
+_REPEATED_PUNCT_RE = re.compile(r"([!?,;:~。，！？；：…])\1")  # two regexes: each can skip ahead by character
 _LATIN_RUN_RE = re.compile(r"[a-z]{3,}")  # shorter runs are never read as pinyin
 
 CLAUSE_BREAKS = frozenset("。！？；!?;\n，,：:")
@@ -89,7 +90,7 @@ def fold(text: str) -> str:
 
 
 def _strip(folded: str) -> tuple[str, tuple[int, ...] | None]:
-    if _MAY_STRIP_RE.search(folded) is None:
+    if _SEPARATOR_RE.search(folded) is None and _REPEATED_PUNCT_RE.search(folded) is None:
         return folded, None
     deletions: list[tuple[int, int]] = []
     for m in _STRIP_RE.finditer(folded):
