@@ -1,9 +1,13 @@
 """The rule engine: compiles the YAML packs once, scans normalized text, yields `Finding`s.
 
-Keywords and regex anchors go into Aho-Corasick automata (one for the ``norm`` view, one for the
-homophone view), so a message costs two automaton passes plus the few regexes whose anchors occurred.
-Every candidate then passes the context checks (negation, lawful vetoes, required context, word
-boundaries) before it becomes a finding; a debug scan also returns vetoed candidates with the reason.
+Keywords, anchors and the first parts of gap patterns go into Aho-Corasick automata (one for the ``norm``
+view, one for the homophone view). Where a word occurs, its keyword becomes a candidate and its gap or
+anchored patterns are matched at that spot. A rule's other ("free") patterns are eligible only in texts where
+one of its anchors occurs; they are then skipped when a literal they require is absent (`rules.prefixes`
+works out which literals every match needs), and tried only where the literals every match starts with occur
+(the same matches ``finditer`` would return, far fewer attempts). Every candidate then passes the context
+checks (lawful vetoes, required context, negation, word boundaries) before it becomes a finding; a debug scan
+also returns vetoed candidates with the reason.
 """
 
 from __future__ import annotations

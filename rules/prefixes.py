@@ -100,13 +100,21 @@ def _sequence(items) -> tuple[set[str], bool]:
     return prefixes, True
 
 
-def literal_prefixes(pattern: str) -> set[str] | None:
-    """Non-empty literal strings such that every match of ``pattern`` starts with one of them, or None."""
+def _parse(pattern: str):
+    """The parsed pattern, or None when it cannot be analysed (unparsable, or flags other than unicode)."""
     try:
         parsed = sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - an unparsable pattern simply gets no prefixes
+    except Exception:  # noqa: BLE001 - an unparsable pattern is simply not analysed
         return None
     if parsed.state.flags & ~(sre_constants.SRE_FLAG_UNICODE):
+        return None
+    return parsed
+
+
+def literal_prefixes(pattern: str) -> set[str] | None:
+    """Non-empty literal strings such that every match of ``pattern`` starts with one of them, or None."""
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
     prefixes, _ = _sequence(parsed)
     if not prefixes or "" in prefixes:
@@ -151,11 +159,8 @@ def required_literals(pattern: str) -> list[list[set[str]]] | None:
     A match of the pattern is possible only if, for some alternative, every one of its sets has a member in
     the text. None when the pattern cannot be analysed (then nothing may be skipped).
     """
-    try:
-        parsed = sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - an unparsable pattern is simply never skipped
-        return None
-    if parsed.state.flags & ~(sre_constants.SRE_FLAG_UNICODE):
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
     items = list(parsed)
     if len(items) == 1 and items[0][0] is _BRANCH:
