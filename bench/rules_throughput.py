@@ -75,6 +75,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5,
                     help="timed passes over each file; the best is the least disturbed by other load")
     ap.add_argument("--target", type=float, default=20_000, help="messages/s to compare against")
+    ap.add_argument("--compare", action="store_true",
+                    help="also time, pass for pass, the same packs with the trigger and gate shortcuts switched "
+                         "off (every free pattern scanned with finditer) and print the ratio")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -82,6 +85,7 @@ def main() -> None:
 
     engine = get_engine()
     engine.scan(TEMPLATES[2])  # warm-up
+    plain = _plain_engine() if args.compare else None
     for label, share in (("violation-heavy mix (7 of 12 templates violate)", None),
                          ("typical mix (90% lawful reminders)", 0.9)):
         texts = generate(args.n, args.seed, share)
@@ -91,13 +95,33 @@ def main() -> None:
                 for i, t in enumerate(texts):
                     fh.write(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n")
             size_mb = path.stat().st_size / 1e6
-            passes = [_timed_pass(engine, path) for _ in range(max(1, args.repeat))]
+            passes, plain_times = [], []
+            for _ in range(max(1, args.repeat)):  # alternate, so both see the same machine load
+                passes.append(_timed_pass(engine, path))
+                if plain is not None:
+                    plain_times.append(_timed_pass(plain, path)[0])
         times = sorted(t for t, _ in passes)
         best, median = times[0], times[len(times) // 2]
         print(f"{label}: {args.n:,} messages, {size_mb:.1f} MB, {passes[0][1]:,} flagged")
         print(f"  rules + normalization (one core), best of {len(times)}: {args.n / best:,.0f} messages/s, "
               f"{size_mb / best:.2f} MB/s ({args.n / best / args.target:.2f}x the {args.target:,.0f}/s target); "
               f"median {args.n / median:,.0f} messages/s")
+        if plain_times:
+            plain_best = min(plain_times)
+            print(f"  without trigger/gate shortcuts, best of {len(plain_times)}: "
+                  f"{args.n / plain_best:,.0f} messages/s -> shortcuts give {plain_best / best:.2f}x")
+
+
+def _plain_engine():
+    """The same packs with every free pattern scanned by finditer (no trigger literals, no gates)."""
+    from rules.engine import RuleEngine, load_packs
+
+    plain = RuleEngine(*load_packs())
+    for compiled in plain.compiled:
+        compiled.triggers = None
+        compiled.free_gate = None
+    plain.scan(TEMPLATES[2])
+    return plain
 
 
 if __name__ == "__main__":
