@@ -17,7 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -176,6 +176,9 @@ class _Breaks:
         k2 = bisect_left(self.sentence_pos, end)
         e = self.sentence_pos[k2] if k2 < len(self.sentence_pos) else self.length
         return s, e
+
+
+_LINEAR_VETO_HITS = 16  # above this many veto occurrences in a text they are sorted and bisected
 
 
 @dataclass(slots=True)
@@ -403,10 +406,11 @@ class RuleEngine:
             cuts.add(pos)
         return cand.start in cuts and cand.end in cuts
 
-    def _check(self, nt: NormalizedText, cand: Candidate, breaks: _Breaks,
-               vetoes: list[tuple[int, int, int]]) -> str | None:
+    def _check(self, nt: NormalizedText, cand: Candidate, breaks: _Breaks, vetoes: list[tuple[int, int, int]],
+               veto_starts: list[int] | None) -> str | None:
         """Return the veto reason, or None when the candidate stands (cheap checks first). ``vetoes`` are the
-        occurrences of veto phrases in the text."""
+        occurrences of veto phrases in the text; when ``veto_starts`` is given they are sorted by start and
+        it lists those starts."""
         norm = nt.norm
         compiled = cand.compiled
         rule = compiled.rule
@@ -418,6 +422,8 @@ class RuleEngine:
         if compiled.checks_sentence:
             s_start, s_end = breaks.sentence(cand.start, cand.end)
             if vetoes:  # occurrences of any rule's veto phrase: is one of this rule's inside the sentence?
+                if veto_starts is not None:  # long list, sorted by start: only those inside the sentence
+                    vetoes = vetoes[bisect_left(veto_starts, s_start):bisect_left(veto_starts, s_end)]
                 rank = compiled.veto_rank
                 first = None
                 for vi, a, b in vetoes:
@@ -456,9 +462,13 @@ class RuleEngine:
             return ScanResult(findings, vetoed, set())
         breaks = _Breaks(nt.norm)
         vetoes = self._veto_ac.find(nt.norm)
+        veto_starts = None
+        if len(vetoes) > _LINEAR_VETO_HITS:
+            vetoes.sort(key=itemgetter(1))
+            veto_starts = [hit[1] for hit in vetoes]
         to_original = nt.norm_to_original
         for cand in candidates:
-            reason = self._check(nt, cand, breaks, vetoes)
+            reason = self._check(nt, cand, breaks, vetoes, veto_starts)
             start, end = to_original(cand.start, cand.end)
             if reason:
                 if debug:
@@ -504,12 +514,16 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
         return findings
     findings.sort(key=_strength)
     kept: list[Finding] = []
+    spans: dict[str, tuple[list[int], list[int]]] = {}  # label -> starts and ends of its kept findings, sorted
     for f in findings:
-        for k in kept:
-            if k.label == f.label and k.start < f.end and f.start < k.end:
-                break
-        else:
-            kept.append(f)
+        starts, ends = spans.setdefault(f.label, ([], []))
+        # kept spans of one label never overlap, so the last one starting before f ends is the only candidate
+        k = bisect_left(starts, f.end)
+        if k and ends[k - 1] > f.start:
+            continue
+        starts.insert(k, f.start)
+        ends.insert(k, f.end)
+        kept.append(f)
     kept.sort(key=_position)
     return kept
 

@@ -117,3 +117,43 @@ def test_trigger_scan_finds_exactly_what_finditer_finds_on_pack_examples() -> No
             assert got == expected, (compiled.rule.id, norm)
             checked += 1
     assert checked > 1000
+
+
+def _dedupe_reference(findings):
+    """The plain quadratic definition of the engine's de-duplication."""
+    ordered = sorted(findings, key=lambda f: (f.label, -f.confidence, -(f.end - f.start), f.start))
+    kept = []
+    for f in ordered:
+        if not any(k.label == f.label and k.start < f.end and f.start < k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.label))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["threat_violence", "insult_abuse"]), st.integers(0, 60),
+                          st.integers(1, 12), st.sampled_from([0.6, 0.8, 0.95])), max_size=40))
+def test_dedupe_matches_its_definition(spans: list[tuple[str, int, int, float]]) -> None:
+    from rules.engine import _dedupe
+    from rules.findings import Finding
+
+    def make():
+        return [Finding(label, s, s + n, "x" * n, "rule", f"r{i}", c) for i, (label, s, n, c) in enumerate(spans)]
+
+    assert [f.rule_id for f in _dedupe(make())] == [f.rule_id for f in _dedupe_reference(make())]
+
+
+def test_veto_lookup_by_position_on_long_texts() -> None:
+    """A long text with many veto phrases vetoes exactly as a short one does (sorted, bisected lookup)."""
+    engine = get_engine()
+    lawful = [ex for _, rule in engine.rules() for ex in rule.examples.negative
+              if any(v["reason"].startswith("lawful exception") for v in engine.scan(ex, debug=True).vetoed)]
+    assert len(lawful) > 20
+    unit = "。".join(lawful[:20]) + "。再不还就弄死你。"
+    single = engine.scan(unit, debug=True)
+    many = engine.scan(unit * 10, debug=True)
+    assert len(single.vetoed) >= 20
+    assert len(many.findings) == 10 * len(single.findings)
+    def vetoes(result, n: int) -> list[tuple]:  # order-free: (position within the unit, rule, reason)
+        return sorted((v["start"] % len(unit), v["rule_id"], v["reason"]) for v in result.vetoed) * n
+
+    assert vetoes(many, 1) == sorted(vetoes(single, 10))
