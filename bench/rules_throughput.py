@@ -75,6 +75,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5,
                     help="timed passes over each file; the best is the least disturbed by other load")
     ap.add_argument("--target", type=float, default=20_000, help="messages/s to compare against")
+    ap.add_argument("--long-chars", type=int, default=1_000_000,
+                    help="also scan one text of this many characters made of the messages (0: skip)")
     ap.add_argument("--compare", action="store_true",
                     help="also time, pass for pass, the same packs with the trigger and gate shortcuts switched "
                          "off (every free pattern scanned with finditer) and print the ratio")
@@ -110,6 +112,14 @@ def main() -> None:
             plain_best = min(plain_times)
             print(f"  without trigger/gate shortcuts, best of {len(plain_times)}: "
                   f"{args.n / plain_best:,.0f} messages/s -> shortcuts give {plain_best / best:.2f}x")
+
+
+    if args.long_chars:
+        joined = "".join(generate(args.long_chars // 20, args.seed, None))[:args.long_chars]
+        t0 = time.perf_counter()
+        found = len(engine.scan(joined).findings)
+        print(f"one {len(joined):,}-character text (messages run together): {time.perf_counter() - t0:.2f} s, "
+              f"{found:,} findings")
 
 
 def _plain_engine():
