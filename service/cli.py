@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from classifier.commands import register as register_training_commands
 
@@ -15,6 +18,36 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="催收合规卫士 cuishou-guard: find unlawful debt-collection conduct and build evidence.")
 err = Console(stderr=True)
 register_training_commands(app)
+
+
+def _fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on stderr (no markup, no wrapping) and return the exit-2 exception to raise."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _read_input_file(path: Path) -> bytes:
+    """The bytes of an input file, or exit 2 with a message on stderr."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _analyse_file(file: Path, analyse: Callable[[bytes], dict], render: Callable[[dict, Console], None],
+                  as_json: bool) -> None:
+    """Read ``file``, analyse its bytes and print the result as JSON or rendered; a reader error exits 2."""
+    from service.readers.errors import LineError
+
+    data = _read_input_file(file)
+    try:
+        result = analyse(data)
+    except LineError as exc:
+        raise _fail(f"{file}: {exc}") from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        render(result, Console())
 
 
 @app.command()
@@ -32,8 +65,7 @@ def classify(
         stats = classify_file(input, output, use_model=not rules_only, verbose=verbose,
                               show_progress=sys.stderr.isatty() if progress is None else progress)
     except BatchInputError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise _fail(str(exc)) from exc
     err.print(f"classified {stats.lines} lines ({stats.errors} with errors, {stats.flagged} flagged) → {output}")
 
 
@@ -54,8 +86,7 @@ def analyze(
     try:
         result = run_analyze(text, channel, use_model=not rules_only, verbose=True)
     except InputError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -65,26 +96,6 @@ def analyze(
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-
-from typing import Annotated  # noqa: E402  (kept with the commands below, which are appended to this file)
-
-from rich.markup import escape  # noqa: E402
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print ``error: message`` on stderr (no markup, no wrapping) and return the exit-2 exception to raise."""
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
-
-
-def _read_input_file(path: Path) -> bytes:
-    """The bytes of an input file, or exit 2 with a message on stderr."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 @app.command()
@@ -100,20 +111,12 @@ def transcript(
         "--model-findings", help="let the classifier add labels of its own (default: it only confirms rules)")] = False,
 ) -> None:
     """Analyse a call transcript turn by turn (CONTRACT §2); only the collector's words count as violations."""
-    from service.readers.transcript import TranscriptError
     from service.render_calls import render_transcript
     from service.transcript import analyze_transcript
 
-    data = _read_input_file(file)
-    try:
-        result = analyze_transcript(data, fmt, collector, use_model=not rules_only, verbose=verbose,
-                                    model_findings=model_findings)
-    except TranscriptError as exc:
-        raise _fail(f"{file}: {exc}") from exc
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        render_transcript(result, Console())
+    _analyse_file(file, lambda data: analyze_transcript(data, fmt, collector, use_model=not rules_only,
+                                                        verbose=verbose, model_findings=model_findings),
+                  render_transcript, as_json)
 
 
 @app.command()
@@ -139,22 +142,12 @@ def contacts(
 ) -> None:
     """Analyse a contact log (CONTRACT §3): night contacts, daily caps, bursts and number rotation."""
     from service.contact_log import analyze_contacts
-    from service.readers.contacts import ContactLogError
     from service.render_calls import render_contacts
 
-    data = _read_input_file(file)
-    try:
-        result = analyze_contacts(data, tz, night_start, night_end, fmt=fmt,
-                                  max_connected_calls_per_day=max_connected,
-                                  max_unanswered_per_number_per_day=max_unanswered, burst_count=burst_count,
-                                  burst_minutes=burst_minutes, rotation_numbers_per_day=rotation_numbers,
-                                  max_contacts_per_day=max_per_day)
-    except ContactLogError as exc:
-        raise _fail(f"{file}: {exc}") from exc
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        render_contacts(result, Console())
+    _analyse_file(file, lambda data: analyze_contacts(
+        data, tz, night_start, night_end, fmt=fmt, max_connected_calls_per_day=max_connected,
+        max_unanswered_per_number_per_day=max_unanswered, burst_count=burst_count, burst_minutes=burst_minutes,
+        rotation_numbers_per_day=rotation_numbers, max_contacts_per_day=max_per_day), render_contacts, as_json)
 
 
 @app.command()
