@@ -126,10 +126,7 @@ def _plain_engine():
     """The same packs with every free pattern scanned by finditer (no trigger literals, no gates)."""
     from rules.engine import RuleEngine, load_packs
 
-    plain = RuleEngine(*load_packs())
-    for compiled in plain.compiled:
-        compiled.triggers = None
-        compiled.free_gate = None
+    plain = RuleEngine(*load_packs(), shortcuts=False)
     plain.scan(TEMPLATES[2])
     return plain
 

@@ -118,7 +118,7 @@ class _CompiledRule:
         self.veto_rank: dict[int, int] = {}  # set by the engine: veto automaton word -> first index in vetoes
         self.labels = (label, *rule.also_labels)
         self.basis_ids = tuple(rule.legal_basis)
-        self.basis_undated: dict[str, list[str]] = {}
+        self.basis_undated: dict[str, list[str]] = {}  # set by the engine: label -> citations, no date given
         self.vetoes = [normalize_phrase(v) for v in rule.vetoes]
         self.requires = [normalize_phrase(w) for w in rule.requires.words] if rule.requires else []
         self.requires_window = rule.requires.window if rule.requires else 0
@@ -212,7 +212,9 @@ class _Automaton:
 class RuleEngine:
     """Compiled rule packs; `scan` finds violations in one text."""
 
-    def __init__(self, packs: list[RulePack], context: ContextPack) -> None:
+    def __init__(self, packs: list[RulePack], context: ContextPack, *, shortcuts: bool = True) -> None:
+        """Compile ``packs``. ``shortcuts=False`` scans every free pattern with finditer (no trigger literals, no
+        required-word gates): the same results, kept for tests and the benchmark's comparison."""
         self.packs = packs
         self.context = context
         self.compiled: list[_CompiledRule] = []
@@ -236,9 +238,11 @@ class RuleEngine:
                         norm_words.setdefault(normalize_phrase(first), []).append((_GAP, idx, gi))
         # Words that free patterns start with or require join the automaton without steps of their own.
         for c in self.compiled:
+            if not shortcuts:
+                c.triggers = None
             for prefix in c.triggers or ():
                 norm_words.setdefault(prefix, [])
-        requirements = self._requirements(norm_words)
+        requirements = self._requirements(norm_words) if shortcuts else {}
         self._norm_ac = _Automaton(norm_words)
         plans = [self._plan(entries) for entries in self._norm_ac.payloads]
         self._steps = [steps for steps, _ in plans]
@@ -261,7 +265,6 @@ class RuleEngine:
         self._veto_ac = _Automaton(veto_words)
         veto_index = {w: i for i, w in enumerate(self._veto_ac.words)}
         for c in self.compiled:
-            c.veto_rank = {}
             for rank, veto in enumerate(c.vetoes):
                 c.veto_rank.setdefault(veto_index[veto], rank)
         self._neg_re = _alternation(context.negation_cues)
@@ -271,6 +274,8 @@ class RuleEngine:
         self._pseudo_re = _alternation(context.pseudo_negations) if context.pseudo_negations else None
         self._flip_re = _alternation(context.flip_cues or ["\uffff"])
         self._catalog = load_catalog()
+        for c in self.compiled:  # citations when no date is given: the common case, resolved once
+            c.basis_undated = {label: self._basis(c.basis_ids, label, None) for label in c.labels}
         self._tokenizer = None
 
     def _plan(self, entries: tuple[tuple[int, int, int], ...]) -> tuple[tuple[tuple, ...], frozenset[int]]:
@@ -489,12 +494,7 @@ class RuleEngine:
         # positional arguments, in Finding's field order (this runs for every finding of every message)
         out = []
         for label in compiled.labels:
-            if when is None:  # the common case (no date given): resolved once per rule and label
-                basis = compiled.basis_undated.get(label)
-                if basis is None:
-                    basis = compiled.basis_undated[label] = self._basis(compiled.basis_ids, label, None)
-            else:
-                basis = self._basis(compiled.basis_ids, label, when)
+            basis = compiled.basis_undated[label] if when is None else self._basis(compiled.basis_ids, label, when)
             out.append(Finding(label, start, end, quote, "rule", rule.id, rule.confidence, rule.severity,
                                list(basis), explanation, cand.form))
         return out

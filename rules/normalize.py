@@ -29,10 +29,8 @@ _ZERO_WIDTH = "\u200b\u200c\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u00ad"
 _SEPARATORS = r"\s\.\*\-_|/\\~·•+=#@^`'\"°`※§¦┆丨\u30fb\uff65" + _ZERO_WIDTH + _EMOJI
 _WORD = _CJK + "a-z"
 
-# Every branch starts with a character class (the separator branch checks the character before it with a
-# fixed-width lookbehind after its first character), so the regex engine skips ahead to candidate positions.
 _STRIP_RE = re.compile(
-    rf"(?P<sep>[{_SEPARATORS}](?<=[{_WORD}][{_SEPARATORS}])[{_SEPARATORS}]*(?=[{_WORD}]))"
+    rf"(?P<sep>(?<=[{_WORD}])[{_SEPARATORS}]+(?=[{_WORD}]))"
     rf"|(?P<junk>[{_ZERO_WIDTH}{_EMOJI}]+)"
     r"|(?P<rep>(?P<punct>[!?,;:~。，！？；：…])(?P=punct)+)"
 )

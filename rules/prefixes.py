@@ -1,10 +1,12 @@
-"""The literal strings every match of a regex must start with.
+"""What a regex's matches must start with, and what they must contain, worked out from the parsed pattern.
 
-The engine feeds these prefixes into its Aho-Corasick automaton and then tries a pattern only where one of
-them occurs (``pattern.match(text, pos)``), instead of letting ``finditer`` try it at every position. That is
-only sound when *every* match starts with one of the prefixes, so anything this module cannot reason about
-(a large or negated character class, an optional first element, inline flags, back-references) gives None and
-the engine falls back to scanning the whole text.
+`literal_prefixes`: literal strings every match starts with. The engine feeds them into its Aho-Corasick
+automaton and tries a pattern only where one of them occurs (``pattern.match(text, pos)``) instead of letting
+``finditer`` try every position. `required_literals`: per top-level alternative, sets of literals a match must
+contain one member of; the engine skips a pattern when some set has no member in the text. Both are only
+sound if they hold for *every* match, so whatever cannot be reasoned about (large, negated or digit character
+classes, longer optional repeats, inline flags, back-references) ends the analysis there: a shorter prefix,
+fewer requirements, or None, and the engine falls back to scanning the whole text.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def _sequence(items) -> tuple[set[str], bool]:
             return prefixes, False
         if complete and tails == {""}:
             continue  # a group of assertions only, e.g. (?:^|(?<=[，。]))
-        if not tails or (tails == {""}):
+        if not tails or tails == {""}:
             return prefixes, False
         extended = _cross(prefixes, tails)
         if extended is None:

@@ -157,3 +157,19 @@ def test_veto_lookup_by_position_on_long_texts() -> None:
         return sorted((v["start"] % len(unit), v["rule_id"], v["reason"]) for v in result.vetoed) * n
 
     assert vetoes(many, 1) == sorted(vetoes(single, 10))
+
+
+def test_engine_shortcuts_change_no_result() -> None:
+    """The engine with its trigger and gate shortcuts finds exactly what it finds without them."""
+    from rules.engine import RuleEngine, load_packs
+
+    fast = get_engine()
+    plain = RuleEngine(*load_packs(), shortcuts=False)
+    assert any(c.triggers for c in fast.compiled) and any(c.free_gate for c in fast.compiled)
+    assert all(c.triggers is None and c.free_gate is None for c in plain.compiled)
+    texts = [ex for _, rule in fast.rules() for ex in (*rule.examples.positive, *rule.examples.negative)]
+    texts += [t + "，" + u for t, u in zip(texts, reversed(texts), strict=True)]  # longer texts with several matches
+    for text in texts:
+        a, b = fast.scan(text, debug=True), plain.scan(text, debug=True)
+        assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings], text
+        assert a.vetoed == b.vetoed, text
